@@ -1,0 +1,78 @@
+"""All models, importable from one place (Alembic's metadata comes from here)."""
+
+from core.models.base import Base, utcnow
+from core.models.catalog import Price, PriceType, Product, ProductGroup, Stock, Warehouse
+from core.models.claims import (
+    Claim,
+    ClaimAttachment,
+    ClaimLine,
+    ClaimReason,
+    ClaimStatus,
+    ClaimStatusEvent,
+)
+from core.models.dealers import (
+    Application,
+    Dealer,
+    DealerStatus,
+    DeliveryAddress,
+    Invitation,
+    InvitationUse,
+    LegalEntity,
+    PilotWave,
+    Role,
+    StaffAccount,
+    User,
+)
+from core.models.orders import (
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    OrderStatusEvent,
+    SatisfactionResponse,
+    SyncState,
+)
+from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
+
+__all__ = [
+    "Application",
+    "Base",
+    "CalendarDay",
+    "Cart",
+    "CartLine",
+    "Claim",
+    "ClaimAttachment",
+    "ClaimLine",
+    "ClaimReason",
+    "ClaimStatus",
+    "ClaimStatusEvent",
+    "Dealer",
+    "DealerStatus",
+    "DeliveryAddress",
+    "ExchangeSession",
+    "Invitation",
+    "InvitationUse",
+    "LegalEntity",
+    "ManagerAction",
+    "Order",
+    "OrderLine",
+    "OrderSource",
+    "OrderStatus",
+    "OrderStatusEvent",
+    "OutboxEvent",
+    "PilotWave",
+    "Price",
+    "PriceType",
+    "Product",
+    "ProductGroup",
+    "Role",
+    "SatisfactionResponse",
+    "Stock",
+    "StaffAccount",
+    "SyncState",
+    "User",
+    "Warehouse",
+    "utcnow",
+]

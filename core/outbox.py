@@ -1,0 +1,48 @@
+"""The outbox: events written in the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import OutboxEvent, utcnow
+
+
+class EventKind:
+    """Names of outbox events (the sender and the 1C writer dispatch on these)."""
+
+    ORDER_PLACED = "order.placed"  # notify the manager(s)
+    ORDER_STATUS = "order.status"  # notify the dealer
+    ORDER_EXPORT = "order.export_1c"  # offer to 1C
+    CLAIM_FILED = "claim.filed"  # notify the manager(s)
+    CLAIM_STATUS = "claim.status"  # notify the dealer
+
+
+def emit(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    available_at: datetime | None = None,
+) -> OutboxEvent:
+    """Add an event to the session; it is stored when the caller commits."""
+    event = OutboxEvent(
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        available_at=available_at or utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+async def pending(session: AsyncSession, kind: str | None = None) -> list[OutboxEvent]:
+    """Events not yet delivered, oldest first."""
+    query = select(OutboxEvent).where(OutboxEvent.state == "pending").order_by(OutboxEvent.id)
+    if kind is not None:
+        query = query.where(OutboxEvent.kind == kind)
+    return list((await session.scalars(query)).all())

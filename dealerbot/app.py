@@ -1,0 +1,53 @@
+"""Composition root: builds settings, engine, web app (and, as they land, bot and scheduler)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db import create_engine, create_sessionmaker
+from core.settings import Settings
+
+
+@dataclass
+class Services:
+    """Process-wide objects every adapter receives from here."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def build_services(settings: Settings) -> Services:
+    """Create the engine and session factory for `settings`."""
+    engine = create_engine(settings.database_url)
+    return Services(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness and database check."""
+    services = request.app[SERVICES]
+    async with services.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return web.json_response({"status": "ok"})
+
+
+def build_web_app(services: Services) -> web.Application:
+    """The one aiohttp application: health check, 1C exchange, bot webhook, admin."""
+    app = web.Application(client_max_size=services.settings.max_upload_bytes)
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+
+    async def dispose_engine(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await services.engine.dispose()
+
+    app.cleanup_ctx.append(dispose_engine)
+    return app
