@@ -93,9 +93,7 @@ class Order(Base):
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_after_hours: Mapped[bool] = mapped_column(default=False)
     confirmed_at: Mapped[datetime | None]
-    confirmed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str] = mapped_column(Text, default="")
     desired_date: Mapped[date | None]

@@ -63,9 +63,21 @@ async def test_models_match_migrated_schema(database_url: str) -> None:
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     await engine.dispose()
-    ignored_tables = {"products_fts", "products_fts_data", "products_fts_idx", "products_fts_docsize",
-                      "products_fts_config", "products_fts_content"}
+    ignored_tables = {
+        "products_fts",
+        "products_fts_data",
+        "products_fts_idx",
+        "products_fts_docsize",
+        "products_fts_config",
+        "products_fts_content",
+    }
+
     def relevant(entry: object) -> bool:
         text_ = repr(entry)
-        return not any(name in text_ for name in ignored_tables) and "ix_products_article_prefix" not in text_ and "ix_products_search_trgm" not in text_
+        return (
+            not any(name in text_ for name in ignored_tables)
+            and "ix_products_article_prefix" not in text_
+            and "ix_products_search_trgm" not in text_
+        )
+
     assert [d for d in diff if relevant(d)] == []
