@@ -27,7 +27,7 @@ class ProductGroup(Base):
 
 
 class Product(Base):
-    """A sellable item. A 1C variant `product#characteristic` is its own row linked to its parent."""
+    """A sellable item; a 1C variant `product#characteristic` is its own row under its parent."""
 
     __tablename__ = "products"
     __table_args__ = (Index("ix_products_article_norm", "article_norm"),)

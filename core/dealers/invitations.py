@@ -1,0 +1,135 @@
+"""Invitation deep links: created for a dealer (or a manager), redeemed from Telegram's /start."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import InvalidInput, NotFound
+from core.models import Dealer, DealerStatus, Invitation, InvitationUse, Role, User, utcnow
+
+MAX_USES = 1000
+MAX_DAYS = 366
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    """The t.me link that opens the bot with `/start <token>`."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
+
+
+async def create_invitation(
+    session: AsyncSession,
+    *,
+    dealer_id: int | None,
+    role: str = Role.DEALER,
+    max_uses: int = 1,
+    days: int | None = None,
+    created_by_id: int | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """A new invitation; a dealer invitation needs an existing dealer, a manager one none."""
+    role = Role(role)
+    if not 1 <= max_uses <= MAX_USES:
+        raise InvalidInput("invitation.bad_uses", max_uses=max_uses, limit=MAX_USES)
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise InvalidInput("invitation.bad_days", days=days, limit=MAX_DAYS)
+    if role == Role.DEALER and (dealer_id is None or await session.get(Dealer, dealer_id) is None):
+        raise NotFound("dealer.not_found", dealer_id=dealer_id)
+    now = now or utcnow()
+    invitation = Invitation(
+        token=secrets.token_urlsafe(18),  # 24 characters of [A-Za-z0-9_-]: valid in /start
+        dealer_id=dealer_id if role == Role.DEALER else None,
+        role=role,
+        max_uses=max_uses,
+        expires_at=now + timedelta(days=days) if days else None,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def revoke_invitation(session: AsyncSession, invitation_id: int) -> Invitation:
+    """Revoke an invitation; links already redeemed stay bound."""
+    invitation = await session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("invitation.unknown")
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+    await session.flush()
+    return invitation
+
+
+async def redeem_invitation(
+    session: AsyncSession,
+    token: str,
+    *,
+    telegram_id: int,
+    full_name: str = "",
+    username: str | None = None,
+    language: str = "ru",
+    now: datetime | None = None,
+) -> User:
+    """Bind the Telegram person to the invitation's dealer (or make them a manager).
+
+    Errors (nothing changes): invitation.unknown, invitation.revoked, invitation.expired,
+    invitation.used_up, invitation.other_dealer (the person already belongs to another dealer).
+    Redeeming the same link twice is harmless and uses it once.
+    """
+    now = now or utcnow()
+    invitation = await session.scalar(select(Invitation).where(Invitation.token == token.strip()))
+    if invitation is None:
+        raise NotFound("invitation.unknown")
+    if invitation.revoked_at is not None:
+        raise InvalidInput("invitation.revoked")
+    if invitation.expires_at is not None and invitation.expires_at <= now:
+        raise InvalidInput("invitation.expired")
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is not None:
+        already = await session.scalar(
+            select(InvitationUse.id).where(
+                InvitationUse.invitation_id == invitation.id, InvitationUse.user_id == user.id
+            )
+        )
+        if already is not None:
+            return user
+        if (
+            invitation.role == Role.DEALER
+            and user.dealer_id is not None
+            and user.dealer_id != invitation.dealer_id
+        ):
+            raise InvalidInput("invitation.other_dealer")
+    # Take one use only if one is left: safe when two people redeem the last use at once.
+    taken = await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.uses < Invitation.max_uses)
+        .values(uses=Invitation.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidInput("invitation.used_up")
+    if user is None:
+        user = User(telegram_id=telegram_id, created_at=now)
+        session.add(user)
+    user.full_name = full_name or user.full_name
+    user.username = username
+    user.language = language if language in ("ru", "en") else "ru"
+    user.is_active = True
+    if invitation.role == Role.DEALER:
+        user.role = Role.DEALER
+        user.dealer_id = invitation.dealer_id
+    elif user.role != Role.ADMIN:
+        user.role = invitation.role
+    await session.flush()
+    session.add(InvitationUse(invitation_id=invitation.id, user_id=user.id, used_at=now))
+    if invitation.dealer_id is not None:
+        dealer = await session.get(Dealer, invitation.dealer_id)
+        if dealer is not None:
+            dealer.status = DealerStatus.ACTIVE
+            dealer.onboarded_at = dealer.onboarded_at or now
+    await session.flush()
+    await session.refresh(invitation)
+    return user

@@ -1,0 +1,185 @@
+"""Placing an order from a cart: one transaction, idempotent on the caller's request key."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from core.calendar import WorkingCalendar
+from core.catalog.offers import load_offers
+from core.dealers.service import dealer_id_of, get_dealer, legal_entities, legal_entity_for
+from core.errors import InvalidInput
+from core.models import (
+    Cart,
+    CartLine,
+    LegalEntity,
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    OrderStatusEvent,
+    Product,
+    SyncState,
+    User,
+    utcnow,
+)
+from core.orders.numbers import order_number, provisional_number
+from core.outbox import EventKind, emit
+
+CENT = Decimal("0.01")
+MAX_COMMENT = 1000
+MAX_PO = 64
+
+
+def line_amount(price: Decimal, quantity: Decimal) -> Decimal:
+    """Price times quantity, rounded to kopecks half up."""
+    return (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+async def _existing(session: AsyncSession, request_key: str, dealer_id: int) -> Order | None:
+    order = await session.scalar(
+        select(Order).where(Order.request_key == request_key).options(selectinload(Order.lines))
+    )
+    if order is not None and order.dealer_id != dealer_id:
+        raise InvalidInput("order.request_key_taken")
+    return order
+
+
+async def place_order(
+    session: AsyncSession,
+    user: User,
+    *,
+    request_key: str,
+    calendar: WorkingCalendar,
+    legal_entity_id: int | None = None,
+    comment: str = "",
+    desired_date: date | None = None,
+    dealer_po: str | None = None,
+    delivery_address: str | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Turn the person's cart into an order; the same request key twice gives the same order.
+
+    Snapshots every line at the dealer's current price, flags after-hours orders, records the
+    first status event and queues "notify manager" and "export to 1C"; the cart is emptied.
+    """
+    dealer_id = dealer_id_of(user)
+    request_key = request_key.strip()
+    if not request_key or len(request_key) > 100:
+        raise InvalidInput("order.bad_request_key")
+    existing = await _existing(session, request_key, dealer_id)
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput("order.comment_too_long", limit=MAX_COMMENT)
+    dealer_po = (dealer_po or "").strip() or None
+    if dealer_po and len(dealer_po) > MAX_PO:
+        raise InvalidInput("order.po_too_long", limit=MAX_PO)
+    if desired_date is not None and desired_date < now.astimezone(calendar.zone).date():
+        raise InvalidInput("order.desired_date_past")
+    entity = await _legal_entity(session, user, legal_entity_id)
+    dealer = await get_dealer(session, dealer_id)
+
+    cart = await session.scalar(
+        select(Cart).where(Cart.user_id == user.id).options(selectinload(Cart.lines))
+    )
+    if cart is None or not cart.lines:
+        raise InvalidInput("order.empty_cart")
+    product_ids = [line.product_id for line in cart.lines]
+    products = {
+        p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
+    }
+    offers = await load_offers(session, product_ids, dealer.price_type_id)
+    lines: list[OrderLine] = []
+    for number, cart_line in enumerate(cart.lines, start=1):
+        product = products[cart_line.product_id]
+        price = offers[product.id].price
+        if not product.is_active:
+            raise InvalidInput("order.item_not_sold", article=product.article)
+        if price is None:
+            raise InvalidInput("order.item_no_price", article=product.article)
+        lines.append(
+            OrderLine(
+                line_no=number,
+                product_id=product.id,
+                product_onec_id=product.onec_id,
+                article=product.article,
+                name=product.name,
+                unit=product.unit,
+                price=price,
+                quantity=cart_line.quantity,
+                amount=line_amount(price, cart_line.quantity),
+            )
+        )
+    order = Order(
+        number=provisional_number(),
+        request_key=request_key,
+        dealer_id=dealer_id,
+        legal_entity_id=entity.id,
+        author_id=user.id,
+        status=OrderStatus.NEW,
+        source=OrderSource.BOT,
+        reorder_of_id=cart.reorder_of_id,
+        placed_at=now,
+        is_after_hours=not calendar.is_working_time(now),
+        comment=comment,
+        desired_date=desired_date,
+        dealer_po=dealer_po,
+        delivery_address=(delivery_address or "").strip() or None,
+        currency=next(iter(offers.values())).currency,
+        total=sum((line.amount for line in lines), Decimal("0")),
+        sync_state=SyncState.PENDING,
+        updated_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(order)
+            await session.flush()
+    except IntegrityError:
+        # Another request with the same key won the race; return its order.
+        raced = await _existing(session, request_key, dealer_id)
+        if raced is None:
+            raise
+        return raced
+    order.number = order_number(order.id)
+    for line in lines:
+        line.order_id = order.id
+    session.add_all(lines)
+    session.add(
+        OrderStatusEvent(
+            order_id=order.id,
+            to_status=OrderStatus.NEW,
+            actor_id=user.id,
+            actor_kind="dealer",
+            at=now,
+        )
+    )
+    emit(session, EventKind.ORDER_PLACED, {"order_id": order.id}, dedupe_key=f"placed:{order.id}")
+    emit(session, EventKind.ORDER_EXPORT, {"order_id": order.id}, dedupe_key=f"export:{order.id}")
+    await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+    cart.reorder_of_id = None
+    await session.flush()
+    await session.refresh(order, attribute_names=["lines"])
+    return order
+
+
+async def _legal_entity(
+    session: AsyncSession, user: User, legal_entity_id: int | None
+) -> LegalEntity:
+    """The chosen entity, else the person's active one, else the dealer's only one."""
+    chosen = legal_entity_id or user.active_legal_entity_id
+    if chosen is not None:
+        return await legal_entity_for(session, user, chosen)
+    entities = await legal_entities(session, dealer_id_of(user))
+    if len(entities) == 1:
+        return entities[0]
+    if not entities:
+        raise InvalidInput("order.no_legal_entity")
+    raise InvalidInput("order.pick_legal_entity")

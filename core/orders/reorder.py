@@ -1,0 +1,123 @@
+"""Repeat a past order: a new cart from its lines, with what changed since."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.offers import load_offers
+from core.dealers.service import dealer_id_of, get_dealer
+from core.models import Cart, CartLine, Product, User, utcnow
+from core.orders.queries import get_order
+
+
+class LineChange(StrEnum):
+    """What happened to a past line when repeated."""
+
+    SAME = "same"
+    PRICE_UP = "price_up"
+    PRICE_DOWN = "price_down"
+    SHORT_STOCK = "short_stock"
+    NOT_SOLD = "not_sold"
+    NO_PRICE = "no_price"
+
+
+@dataclass
+class ReorderLine:
+    """One line of the past order and how it looks now."""
+
+    article: str
+    name: str
+    quantity: Decimal
+    old_price: Decimal
+    new_price: Decimal | None
+    stock_total: Decimal
+    changes: list[LineChange] = field(default_factory=list)
+
+    @property
+    def added(self) -> bool:
+        """True if the line went into the new cart."""
+        return not {LineChange.NOT_SOLD, LineChange.NO_PRICE} & set(self.changes)
+
+
+@dataclass
+class ReorderResult:
+    """The diff shown before checkout."""
+
+    order_id: int
+    order_number: str
+    lines: list[ReorderLine]
+
+    @property
+    def added_count(self) -> int:
+        """How many lines went into the cart."""
+        return sum(1 for line in self.lines if line.added)
+
+    @property
+    def has_changes(self) -> bool:
+        """True if anything differs from the past order."""
+        return any(line.changes != [LineChange.SAME] for line in self.lines)
+
+
+async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderResult:
+    """Replace the person's cart with the lines of one of their dealer's past orders.
+
+    Items no longer sold or without a price are left out; short stock is allowed and marked.
+    Another dealer's order is NotFound and nothing changes.
+    """
+    dealer_id = dealer_id_of(user)
+    order = await get_order(session, dealer_id, order_id)
+    dealer = await get_dealer(session, dealer_id)
+    by_onec = {line.product_onec_id for line in order.lines if line.product_onec_id}
+    products = {
+        p.onec_id: p
+        for p in await session.scalars(select(Product).where(Product.onec_id.in_(by_onec)))
+    }
+    offers = await load_offers(session, [p.id for p in products.values()], dealer.price_type_id)
+
+    cart = await session.scalar(select(Cart).where(Cart.user_id == user.id))
+    if cart is None:
+        cart = Cart(user_id=user.id, dealer_id=dealer_id)
+        session.add(cart)
+        await session.flush()
+    await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+    cart.reorder_of_id = order.id
+    cart.updated_at = utcnow()
+
+    result = ReorderResult(order_id=order.id, order_number=order.number, lines=[])
+    quantities: dict[int, Decimal] = {}
+    for line in order.lines:
+        product = products.get(line.product_onec_id or "")
+        offer = offers.get(product.id) if product is not None else None
+        diff = ReorderLine(
+            article=line.article,
+            name=line.name,
+            quantity=line.quantity,
+            old_price=line.price,
+            new_price=offer.price if offer else None,
+            stock_total=offer.stock_total if offer else Decimal("0"),
+        )
+        if product is None or not product.is_active or offer is None:
+            diff.changes.append(LineChange.NOT_SOLD)
+        elif offer.price is None:
+            diff.changes.append(LineChange.NO_PRICE)
+        else:
+            if offer.price > line.price:
+                diff.changes.append(LineChange.PRICE_UP)
+            elif offer.price < line.price:
+                diff.changes.append(LineChange.PRICE_DOWN)
+            if offer.stock_total < line.quantity:
+                diff.changes.append(LineChange.SHORT_STOCK)
+            quantities[product.id] = quantities.get(product.id, Decimal("0")) + line.quantity
+        if not diff.changes:
+            diff.changes.append(LineChange.SAME)
+        result.lines.append(diff)
+    session.add_all(
+        CartLine(cart_id=cart.id, product_id=pid, quantity=qty) for pid, qty in quantities.items()
+    )
+    await session.flush()
+    return result
