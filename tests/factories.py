@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article, search_text
 from core.models import (
+    Cart,
+    CartLine,
     Dealer,
     DealerStatus,
     LegalEntity,
@@ -112,5 +115,20 @@ async def user(
         full_name=f"Пользователь {role}",
     )
     session.add(item)
+    await session.flush()
+    return item
+
+
+async def cart(session: AsyncSession, owner: User, lines: dict[Product, str]) -> Cart:
+    """Put lines straight into the person's cart (cart rules are tested in test_cart*)."""
+    assert owner.dealer_id is not None
+    item = await session.scalar(select(Cart).where(Cart.user_id == owner.id))
+    if item is None:
+        item = Cart(user_id=owner.id, dealer_id=owner.dealer_id)
+        session.add(item)
+        await session.flush()
+    session.add_all(
+        CartLine(cart_id=item.id, product_id=p.id, quantity=Decimal(q)) for p, q in lines.items()
+    )
     await session.flush()
     return item
