@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import time
 from functools import cached_property
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "password", "dev", "development"}
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dealerbot.sqlite3"
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Europe/Moscow"
-    working_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(18, 0)
     shortened_day_hours: int = 1
@@ -57,7 +58,12 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_zone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Moscow"
+            ) from None
         return value
 
     @model_validator(mode="after")

@@ -1,0 +1,253 @@
+"""The `dealerbot` command line: database, demo, service, dealers, invitations, catalog, admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from core import migrate
+from core.dealers.invitations import create_invitation, deep_link
+from core.dealers.service import create_dealer, get_dealer
+from core.dealers.staff import create_staff_account
+from core.errors import DomainError
+from core.settings import Settings
+from dealerbot.app import Services, build_services
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    services = build_services(settings)
+    try:
+        async with services.sessionmaker() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await services.engine.dispose()
+
+
+async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    await migrate.upgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+async def cmd_db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    await migrate.downgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from dealerbot.runner import serve
+
+    await serve(settings)
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from dealerbot.demo import load_demo
+    from dealerbot.runner import serve
+
+    await migrate.upgrade(settings.database_url)
+    services: Services = build_services(settings)
+    try:
+        summary = await load_demo(services.sessionmaker, items=args.items)
+    finally:
+        await services.engine.dispose()
+    print(summary)
+    if args.no_serve:
+        return 0
+    await serve(settings)
+    return 0
+
+
+async def cmd_dealer_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(session: Any) -> int:
+        dealer = await create_dealer(
+            session, name=args.name, inn=args.inn, price_type_name=args.price_type
+        )
+        return dealer.id
+
+    print(await _with_session(settings, work))
+    return 0
+
+
+async def cmd_invite_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(session: Any) -> str:
+        invitation = await create_invitation(
+            session,
+            dealer_id=args.dealer,
+            role=args.role,
+            max_uses=args.uses,
+            days=args.days,
+        )
+        return invitation.token
+
+    token = await _with_session(settings, work)
+    print(deep_link(settings.bot_username, token))
+    return 0
+
+
+def _decimal(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> int:
+    from core.catalog.search import search_products
+
+    async def work(session: Any) -> Any:
+        price_type_id = None
+        if args.dealer is not None:
+            price_type_id = (await get_dealer(session, args.dealer)).price_type_id
+        return await search_products(
+            session, args.query, price_type_id=price_type_id, page=args.page, page_size=args.limit
+        )
+
+    page = await _with_session(settings, work)
+    if args.json:
+        items = [
+            {
+                "id": hit.product_id,
+                "article": hit.article,
+                "name": hit.name,
+                "unit": hit.unit,
+                "barcode": hit.barcode,
+                "price": _decimal(hit.price),
+                "currency": hit.currency,
+                "stock_total": _decimal(hit.stock_total),
+                "stock": {s.warehouse: _decimal(s.quantity) for s in hit.stock},
+            }
+            for hit in page.items
+        ]
+        print(
+            json.dumps(
+                {"kind": page.kind, "items": items, "has_more": page.has_more},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for hit in page.items:
+        price = f"{hit.price} {hit.currency}" if hit.price is not None else "-"
+        print(f"{hit.article:<20} {hit.name[:50]:<50} {price:>14}  stock {hit.stock_total}")
+    if not page.items:
+        print("nothing found")
+    return 0
+
+
+async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
+    password = args.password or getpass.getpass("Password: ")
+
+    async def work(session: Any) -> int:
+        account = await create_staff_account(
+            session, login=args.login, password=password, role=args.role
+        )
+        return account.id
+
+    account_id = await _with_session(settings, work)
+    print(f"staff account {args.login} ({args.role}) created, id {account_id}")
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from integrations.onec.offline import import_files
+
+    services = build_services(settings)
+    try:
+        result = await import_files(services.sessionmaker, args.files)
+    finally:
+        await services.engine.dispose()
+    print(result)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (tests call it too)."""
+    parser = argparse.ArgumentParser(prog="dealerbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    up = db.add_parser("upgrade", help="migrate to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    down = db.add_parser("downgrade", help="migrate back to a revision")
+    down.add_argument("revision")
+    down.set_defaults(func=cmd_db_downgrade)
+
+    demo = sub.add_parser("demo", help="fill an empty database with demo data, then run")
+    demo.add_argument("--items", type=int, default=5000)
+    demo.add_argument("--no-serve", action="store_true", help="load the data and exit")
+    demo.set_defaults(func=cmd_demo)
+
+    sub.add_parser("run", help="run the service (HTTP, bot, scheduler)").set_defaults(func=cmd_run)
+
+    dealer = sub.add_parser("dealer", help="dealers").add_subparsers(dest="dealer", required=True)
+    dc = dealer.add_parser("create", help="create a dealer; prints its id")
+    dc.add_argument("--name", required=True)
+    dc.add_argument("--inn", required=True)
+    dc.add_argument("--price-type", dest="price_type")
+    dc.set_defaults(func=cmd_dealer_create)
+
+    invite = sub.add_parser("invite", help="invitations").add_subparsers(
+        dest="invite", required=True
+    )
+    ic = invite.add_parser("create", help="create an invitation; prints the t.me deep link")
+    ic.add_argument("--dealer", type=int)
+    ic.add_argument("--role", choices=["dealer", "manager"], default="dealer")
+    ic.add_argument("--uses", type=int, default=1)
+    ic.add_argument("--days", type=int)
+    ic.set_defaults(func=cmd_invite_create)
+
+    catalog = sub.add_parser("catalog", help="catalog").add_subparsers(
+        dest="catalog", required=True
+    )
+    cs = catalog.add_parser("search", help="search items with a dealer's prices and stock")
+    cs.add_argument("query")
+    cs.add_argument("--dealer", type=int)
+    cs.add_argument("--json", action="store_true")
+    cs.add_argument("--page", type=int, default=0)
+    cs.add_argument("--limit", type=int, default=10)
+    cs.set_defaults(func=cmd_catalog_search)
+
+    admin = sub.add_parser("admin", help="web admin accounts").add_subparsers(
+        dest="admin", required=True
+    )
+    ac = admin.add_parser("create", help="create a staff account")
+    ac.add_argument("--login", default="admin")
+    ac.add_argument("--password", help="asked for when omitted")
+    ac.add_argument("--role", choices=["admin", "manager"], default="admin")
+    ac.set_defaults(func=cmd_admin_create)
+
+    imp = sub.add_parser("import", help="load CommerceML files offline")
+    imp.add_argument("files", nargs="+")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `dealerbot` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(args.func(args, settings))
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
