@@ -146,14 +146,14 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
     password = args.password or getpass.getpass("Password: ")
 
-    async def work(session: Any) -> int:
+    async def work(session: Any) -> tuple[int, str]:
         account = await create_staff_account(
             session, login=args.login, password=password, role=args.role
         )
-        return account.id
+        return account.id, account.login
 
-    account_id = await _with_session(settings, work)
-    print(f"staff account {args.login} ({args.role}) created, id {account_id}")
+    account_id, login = await _with_session(settings, work)
+    print(f"staff account {login} ({args.role}) created, id {account_id}")
     return 0
 
 

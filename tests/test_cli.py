@@ -1,0 +1,93 @@
+"""The `dealerbot` command line and the service's health check, on a temporary SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import pytest
+
+from core.settings import Settings
+from dealerbot.cli import main
+from dealerbot.runner import serve
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BOT_USERNAME", "acme_parts_bot")
+    return url
+
+
+def test_dealer_and_invitation_commands(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["dealer", "create", "--name", "ООО Тест", "--inn", "7701234567"]) == 0
+    dealer_id = capsys.readouterr().out.strip().splitlines()[-1]
+    assert dealer_id == "1"
+    assert main(["invite", "create", "--dealer", dealer_id, "--uses", "3", "--days", "7"]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://t.me/acme_parts_bot?start=") and len(link.split("=")[1]) >= 20
+
+
+def test_bad_input_gives_a_clear_error(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["dealer", "create", "--name", "X", "--inn", "12"]) == 1
+    assert "dealer.bad_inn" in capsys.readouterr().err
+    assert main(["invite", "create", "--dealer", "42"]) == 1
+    assert "dealer.not_found" in capsys.readouterr().err
+    assert (
+        main(["dealer", "create", "--name", "X", "--inn", "7701234567", "--price-type", "Нет"]) == 1
+    )
+    assert "unknown_price_type" in capsys.readouterr().err
+
+
+def test_admin_create(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["admin", "create", "--login", "Boss", "--password", "correct horse battery"]) == 0
+    assert "boss (admin) created" in capsys.readouterr().out
+    assert main(["admin", "create", "--login", "boss", "--password", "correct horse battery"]) == 1
+    assert main(["admin", "create", "--login", "x", "--password", "short"]) == 1
+
+
+def test_production_refuses_placeholder_secrets(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    assert main(["db", "upgrade"]) == 2
+    assert "placeholder" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_service_answers_healthz(tmp_path) -> None:
+    port = _free_port()
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'svc.sqlite3'}",
+        http_port=port,
+        bot_token=None,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop))
+    try:
+        async with aiohttp.ClientSession() as client:
+            for _ in range(200):
+                try:
+                    async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        assert response.status == 200
+                        assert await response.json() == {"status": "ok"}
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the service never answered /healthz")
+    finally:
+        stop.set()
+        await task
