@@ -25,7 +25,7 @@ from core.models.base import ZERO
 # A line above this quantity is a typo, not an order (e.g. an article pasted into the quantity).
 MAX_LINE_QUANTITY = Decimal("100000")
 # A cart with more lines than this cannot be placed or shown sensibly.
-MAX_CART_LINES = 1000
+MAX_CART_LINES = 5000
 # Quantities are stored as Numeric(14, 3).
 QUANTITY_PLACES = 3
 CENT = Decimal("0.01")

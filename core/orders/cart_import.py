@@ -39,6 +39,7 @@ from core.dealers.service import dealer_id_of
 from core.errors import DomainError, InvalidInput
 from core.models import Product, User
 from core.orders.cart import (
+    MAX_CART_LINES,
     SHORT_STOCK,
     CartView,
     cart_lines,
@@ -52,7 +53,7 @@ from core.orders.cart import (
     validate_quantity,
 )
 
-MAX_ROWS = 5000  # lines with an article, in a pasted list or a file
+MAX_ROWS = MAX_CART_LINES  # lines with an article, in a pasted list or a file
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the file as sent
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # an .xlsx unpacked (a zip bomb stops here)
 MAX_COLUMNS = 50  # columns read from a spreadsheet
@@ -465,13 +466,16 @@ async def import_lines(session: AsyncSession, user: User, lines: list[ParsedLine
     cart = await lock_cart(session, user)
     existing = await cart_lines(session, cart)
     pending: list[tuple[ParsedLine, Product, Decimal]] = []
+    planned: dict[int, Decimal] = {}  # product id -> quantity the line will have
     rows: list[ImportRow | None] = []
     for line in lines:
         try:
             product, quantity = _resolve(line, found)
-            current = existing[product.id].quantity if product.id in existing else Decimal(0)
-            already = sum((q for _, p, q in pending if p.id == product.id), Decimal(0))
-            validate_quantity(product, current + already + quantity)
+            if product.id not in planned:
+                line_now = existing.get(product.id)
+                planned[product.id] = line_now.quantity if line_now else Decimal(0)
+            validate_quantity(product, planned[product.id] + quantity)
+            planned[product.id] += quantity
             pending.append((line, product, quantity))
             rows.append(None)  # filled in below, once stock is known
         except InvalidInput as error:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import Cart, CartLine, Dealer, PriceType, Product, User, Warehouse
 from core.orders import cart
 from core.orders.cart import MAX_LINE_QUANTITY, is_piece_unit, validate_quantity
 from tests import factories as f
+from tests.conftest import POSTGRES_SKIP_REASON
 
 D = Decimal
 
@@ -356,3 +358,48 @@ async def test_committed_cart_reads_back_in_a_new_session(
         assert [(line.quantity, line.amount) for line in view.lines] == [(3, D("0.30"))]
         assert view.total == D("0.30")
         assert view.lines[0].warnings == (cart.SHORT_STOCK,)
+
+
+async def wait_for_a_blocked_query(engine: AsyncEngine) -> None:
+    """Return once some query of this database waits for a lock (PostgreSQL)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(200):
+        async with engine.connect() as conn:
+            if await conn.scalar(query):
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the second request never waited for the cart lock")
+
+
+@pytest.mark.postgres
+async def test_two_requests_at_once_on_a_new_cart_both_count(
+    db: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    """Two taps at once on an empty cart: one creates it, the other waits and adds to it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip(POSTGRES_SKIP_REASON)
+    async with db() as session:
+        pt = await f.price_type(session)
+        dealer = await f.dealer(session, price_type=pt)
+        user = await f.user(session, dealer=dealer)
+        item = await f.product(session, "RACE-1", prices={pt: "1.00"})
+        await session.commit()
+        user_id, item_id = user.id, item.id
+
+    async with db() as first, db() as second:
+        first_user = await first.get_one(User, user_id)
+        second_user = await second.get_one(User, user_id)
+        await cart.add_item(first, first_user, item_id, 1)  # creates the cart, holds its lock
+        waiting = asyncio.create_task(cart.add_item(second, second_user, item_id, 2))
+        await wait_for_a_blocked_query(engine)
+        assert not waiting.done()
+        await first.commit()
+        view = await waiting
+        await second.commit()
+    assert [(line.product_id, line.quantity) for line in view.lines] == [(item_id, 3)]
+    async with db() as session:
+        assert (await session.scalars(select(Cart))).all()[0].user_id == user_id
+        assert await stored_lines(session, await session.get_one(User, user_id)) == {item_id: 3}

@@ -347,3 +347,22 @@ async def test_import_for_a_user_without_a_dealer(session: AsyncSession, shop: S
 async def test_import_of_nothing(session: AsyncSession, shop: Shop) -> None:
     report = await import_lines(session, shop.user, [])
     assert report.rows == [] and report.added == 0 and report.cart.is_empty
+
+
+async def test_lines_beyond_the_cart_limit_are_reported(
+    session: AsyncSession, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cart, "MAX_CART_LINES", 2)
+    report = await import_lines(
+        session, shop.user, parse_pasted_list("W712/75 1\nOIL-5W30 1\nOC 90;1\nW712/75 1")
+    )
+    assert [(row.line.article, row.status) for row in report.rows] == [
+        ("W712/75", "added"),
+        ("OIL-5W30", "added"),
+        ("OC 90", "cart_full"),
+    ]
+    assert report.rows[2].error_key == "cart.too_many_lines"
+    assert await stored(session, shop.user) == {shop.filter.id: 2, shop.oil.id: 1}
+    with pytest.raises(InvalidInput) as error:
+        await cart.add_item(session, shop.user, shop.spaced.id, 1)
+    assert error.value.key == "cart.too_many_lines"
