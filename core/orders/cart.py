@@ -7,6 +7,7 @@ input raises a `DomainError` before anything is changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -103,8 +104,11 @@ def is_piece_unit(unit: str | None, unit_code: str | None) -> bool:
     return name in _PIECE_UNIT_NAMES
 
 
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+
+
 def parse_quantity(value: object) -> Decimal:
-    """A quantity as a Decimal: int, Decimal, or text such as `"1,5"` or `" 2 "`.
+    """A quantity as a Decimal: int, Decimal, or text such as `"1,5"`, `" 2 "` or `"1 000"`.
 
     Floats are refused (quantities, like money, are exact). Raises InvalidInput
     `cart.quantity_not_number`.
@@ -116,7 +120,10 @@ def parse_quantity(value: object) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
-        text = "".join(value.split()).replace(",", ".")
+        text = value.strip()
+        if _GROUPED.fullmatch(text):  # "1 000" written with thousands separated
+            text = "".join(text.split())
+        text = text.replace(",", ".")
         if not text or len(text) > 30:
             raise InvalidInput("cart.quantity_not_number", value=value[:30])
         try:

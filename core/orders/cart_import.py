@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,7 @@ from core.orders.cart import (
     get_cart,
     line_warnings,
     lock_cart,
+    parse_quantity,
     pick_product,
     price_type_of,
     products_by_norm,
@@ -177,11 +178,11 @@ def parse_pasted_list(text: str) -> list[ParsedLine]:
 
 
 def _number(text: str) -> Decimal | None:
+    """The quantity a text means (the cart's own reading), or None."""
     try:
-        value = Decimal(text.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
+        return parse_quantity(text)
+    except InvalidInput:
         return None
-    return value if value.is_finite() else None
 
 
 def merge_duplicates(lines: Iterable[ParsedLine]) -> list[ParsedLine]:
@@ -229,7 +230,6 @@ _ARTICLE_HEADERS = (
     "pn",
     "каталожный номер",
     "кат номер",
-    "номер",
 )
 _QUANTITY_HEADERS = (
     "заказ",

@@ -123,6 +123,8 @@ def test_piece_units(unit: str, code: str | None, piece: bool) -> None:
         ("NaN", "cart.quantity_not_number"),
         ("Infinity", "cart.quantity_not_number"),
         ("1e400000", "cart.quantity_too_large"),
+        ("1 5", "cart.quantity_not_number"),  # two numbers, not "15"
+        ("1 00", "cart.quantity_not_number"),
         ("0", "cart.quantity_not_positive"),
         (0, "cart.quantity_not_positive"),
         ("-1", "cart.quantity_not_positive"),
@@ -141,7 +143,15 @@ async def test_bad_quantities_for_a_piece_unit(world: World, value: object, key:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", D(3)), (" 4 ", D(4)), (7, D(7)), (D("2"), D(2)), ("2.0", D(2)), ("1 000", D(1000))],
+    [
+        ("3", D(3)),
+        (" 4 ", D(4)),
+        (7, D(7)),
+        (D("2"), D(2)),
+        ("2.0", D(2)),
+        ("1 000", D(1000)),
+        ("12\u00a0500", D(12500)),
+    ],
 )
 async def test_good_quantities_for_a_piece_unit(world: World, value: object, expected: D) -> None:
     assert validate_quantity(world.filter, value) == expected
