@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,6 @@ from core.catalog.offers import load_offers
 from core.dealers.service import dealer_id_of, get_dealer, legal_entities, legal_entity_for
 from core.errors import InvalidInput
 from core.models import (
-    Cart,
     CartLine,
     LegalEntity,
     Order,
@@ -28,17 +27,12 @@ from core.models import (
     User,
     utcnow,
 )
+from core.orders.cart import cart_lines, line_amount, lock_cart
 from core.orders.numbers import order_number, provisional_number
 from core.outbox import EventKind, emit
 
-CENT = Decimal("0.01")
 MAX_COMMENT = 1000
 MAX_PO = 64
-
-
-def line_amount(price: Decimal, quantity: Decimal) -> Decimal:
-    """Price times quantity, rounded to kopecks half up."""
-    return (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 async def _existing(session: AsyncSession, request_key: str, dealer_id: int) -> Order | None:
@@ -87,18 +81,21 @@ async def place_order(
     entity = await _legal_entity(session, user, legal_entity_id)
     dealer = await get_dealer(session, dealer_id)
 
-    cart = await session.scalar(
-        select(Cart).where(Cart.user_id == user.id).options(selectinload(Cart.lines))
-    )
-    if cart is None or not cart.lines:
+    cart = await lock_cart(session, user)
+    # A double tap waits on the cart lock; once it has it, the first tap's order is there.
+    existing = await _existing(session, request_key, dealer_id)
+    if existing is not None:
+        return existing
+    cart_rows = sorted((await cart_lines(session, cart)).values(), key=lambda line: line.id)
+    if not cart_rows:
         raise InvalidInput("order.empty_cart")
-    product_ids = [line.product_id for line in cart.lines]
+    product_ids = [line.product_id for line in cart_rows]
     products = {
         p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
     }
     offers = await load_offers(session, product_ids, dealer.price_type_id)
     lines: list[OrderLine] = []
-    for number, cart_line in enumerate(cart.lines, start=1):
+    for number, cart_line in enumerate(cart_rows, start=1):
         product = products[cart_line.product_id]
         price = offers[product.id].price
         if not product.is_active:

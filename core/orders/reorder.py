@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.offers import load_offers
 from core.dealers.service import dealer_id_of, get_dealer
-from core.models import Cart, CartLine, Product, User, utcnow
+from core.models import CartLine, Product, User, utcnow
+from core.orders.cart import lock_cart
 from core.orders.queries import get_order
 
 
@@ -79,11 +80,7 @@ async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderRe
     }
     offers = await load_offers(session, [p.id for p in products.values()], dealer.price_type_id)
 
-    cart = await session.scalar(select(Cart).where(Cart.user_id == user.id))
-    if cart is None:
-        cart = Cart(user_id=user.id, dealer_id=dealer_id)
-        session.add(cart)
-        await session.flush()
+    cart = await lock_cart(session, user)
     await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
     cart.reorder_of_id = order.id
     cart.updated_at = utcnow()
