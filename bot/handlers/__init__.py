@@ -1,0 +1,44 @@
+"""Routers, one per flow, built fresh by factory functions (a Router joins one dispatcher only)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import (
+    cart,
+    catalog,
+    checkout,
+    claims,
+    errors,
+    fallback,
+    inline,
+    menu,
+    orders,
+    quick_order,
+    satisfaction,
+    settings,
+    start,
+)
+
+
+def get_routers() -> list[Router]:
+    """Every router in the order updates try them: the order matters and is visible here.
+
+    Flows with steps (checkout, claims, quick-order quantities) come before the search, which
+    takes any other text; the fallback answers whatever nobody took.
+    """
+    return [
+        errors.create_router(),
+        start.create_router(),  # /start, application form, people not bound to a dealer
+        menu.create_router(),  # /help, /menu, /cancel, catalog prompt, my manager
+        settings.create_router(),
+        cart.create_router(),
+        checkout.create_router(),
+        orders.create_router(),
+        claims.create_router(),
+        satisfaction.create_router(),
+        quick_order.create_router(),  # pasted lists and spreadsheet files
+        inline.create_router(),
+        catalog.create_router(),  # any other text is a search
+        fallback.create_router(),
+    ]

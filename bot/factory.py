@@ -1,0 +1,55 @@
+"""Factories of the Bot and the Dispatcher; the entry point and the tests both use them."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.handlers import get_routers
+from bot.i18n import create_i18n
+from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
+from core.settings import Settings
+
+BOT_COMMANDS = ("start", "help", "menu", "cancel", "template")
+
+
+def create_bot(settings: Settings) -> Bot:
+    """A Bot talking to the Bot API server at TELEGRAM_API_URL."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+def create_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """FSM storage and per-user event isolation: Redis when REDIS_URL is set, else memory."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, RedisEventIsolation(redis=storage.redis)
+    return MemoryStorage(), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Dispatcher:
+    """The Dispatcher with middlewares, i18n and every flow's router.
+
+    Workflow data `settings` and `sessionmaker` reach handlers by name.
+    """
+    storage, isolation = create_storage(settings)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        sessionmaker=sessionmaker,
+    )
+    dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    LocaleMiddleware(create_i18n()).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    return dispatcher

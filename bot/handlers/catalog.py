@@ -1,0 +1,143 @@
+"""Search: any text is a query (article, barcode or words); results with the dealer's price and
+stock by warehouse, paging, and add-to-cart buttons 1 / 5 / 10 / other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import AddToCart, CartAction, SearchPage
+from bot.filters import BoundDealer
+from bot.i18n import _
+from bot.render import clip, money, qty, short
+from core.catalog.offers import Offer
+from core.dealers.service import dealer_id_of, get_dealer
+from core.models import Product, User
+
+PAGE_SIZE = 5
+MAX_QUERY = 200
+ADD_STEPS = (1, 5, 10)
+
+
+@dataclass
+class Found:
+    """One page of search results."""
+
+    items: list[tuple[Product, Offer]]
+    has_more: bool
+
+
+async def find(session: AsyncSession, user: User, query: str, page: int) -> Found:
+    """Search the catalog for the dealer: their price type, one page."""
+    from core.catalog.search import search_products
+
+    dealer = await get_dealer(session, dealer_id_of(user))
+    result = await search_products(
+        session,
+        query,
+        price_type_id=dealer.price_type_id,
+        limit=PAGE_SIZE + 1,
+        offset=page * PAGE_SIZE,
+    )
+    items = [(hit.product, hit.offer) for hit in result]
+    return Found(items=items[:PAGE_SIZE], has_more=len(items) > PAGE_SIZE)
+
+
+def item_text(n: int, product: Product, offer: Offer) -> str:
+    """An item: article, name, price, stock in total and by warehouse."""
+    rows = [
+        f"{n}. {product.article} — {product.name}",
+        "   " + _("catalog.price", price=money(offer.price, offer.currency)),
+    ]
+    if offer.stock:
+        by_warehouse = ", ".join(f"{s.warehouse}: {qty(s.quantity)}" for s in offer.stock)
+        rows.append(
+            "   "
+            + _("catalog.stock", total=qty(offer.stock_total), unit=product.unit, by=by_warehouse)
+        )
+    else:
+        rows.append("   " + _("catalog.no_stock"))
+    return "\n".join(rows)
+
+
+def results_view(query: str, found: Found, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not found.items:
+        return (_("catalog.nothing", query=query) if page == 0 else _("catalog.no_more")), None
+    first = page * PAGE_SIZE + 1
+    text = [_("catalog.results", query=query)]
+    rows: list[list[InlineKeyboardButton]] = []
+    for i, (product, offer) in enumerate(found.items):
+        text.append(item_text(first + i, product, offer))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=f"{first + i}. {short(product.article, 14)} +{n}",
+                    callback_data=AddToCart(product_id=product.id, qty=n).pack(),
+                )
+                for n in ADD_STEPS
+            ]
+            + [
+                InlineKeyboardButton(
+                    text=_("catalog.other_qty"),
+                    callback_data=AddToCart(product_id=product.id, qty=0).pack(),
+                )
+            ]
+        )
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text="◀", callback_data=SearchPage(page=page - 1).pack()))
+    nav.append(
+        InlineKeyboardButton(text=_("cart.show"), callback_data=CartAction(action="show").pack())
+    )
+    if found.has_more:
+        nav.append(InlineKeyboardButton(text="▶", callback_data=SearchPage(page=page + 1).pack()))
+    rows.append(nav)
+    return clip("\n\n".join(text)), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def create_router() -> Router:
+    """Search for bound dealers: the last text handler (flows with steps come first)."""
+    router = Router(name="catalog")
+    router.message.filter(BoundDealer())
+    router.callback_query.filter(BoundDealer())
+
+    @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+    async def search(
+        message: Message, session: AsyncSession, user: User, state: FSMContext
+    ) -> None:
+        query = (message.text or "").strip()[:MAX_QUERY]
+        found = await find(session, user, query, 0)
+        await state.update_data(search_query=query)
+        text, markup = results_view(query, found, 0)
+        await message.answer(text, reply_markup=markup)
+
+    @router.callback_query(SearchPage.filter())
+    async def page(
+        query: CallbackQuery,
+        callback_data: SearchPage,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+    ) -> None:
+        data = await state.get_data()
+        text_query = data.get("search_query")
+        if not text_query or callback_data.page < 0:
+            await query.answer(_("error.stale_button"), show_alert=True)
+            return
+        found = await find(session, user, text_query, callback_data.page)
+        await query.answer()
+        text, markup = results_view(text_query, found, callback_data.page)
+        assert isinstance(query.message, Message)
+        await query.bot.edit_message_text(  # type: ignore[union-attr]
+            text=text,
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+            reply_markup=markup,
+        )
+
+    return router

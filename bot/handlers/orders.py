@@ -1,0 +1,199 @@
+"""Orders: the list with statuses, one order's detail, and Repeat with the diff shown first."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import CartAction, Checkout, ClaimAction, OrderAction
+from bot.filters import BoundDealer, MenuButton
+from bot.i18n import _
+from bot.render import clip, day, moment, money, order_status, qty
+from core.dealers.service import dealer_id_of
+from core.models import Order, User
+from core.orders.queries import get_order, list_orders
+from core.orders.reorder import LineChange, ReorderResult, reorder
+from core.orders.status import CONFIRMED_OR_LATER
+from core.settings import Settings
+
+PAGE_SIZE = 8
+
+
+def list_markup(orders: list[Order], page: int, settings: Settings) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{o.number} · {o.placed_at.astimezone(settings.zone):%d.%m.%Y}"
+                f" · {order_status(o.status)}",
+                callback_data=OrderAction(action="view", order_id=o.id).pack(),
+            )
+        ]
+        for o in orders
+    ]
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                text="◀", callback_data=OrderAction(action="list", page=page - 1).pack()
+            )
+        )
+    if len(orders) == PAGE_SIZE:
+        nav.append(
+            InlineKeyboardButton(
+                text="▶", callback_data=OrderAction(action="list", page=page + 1).pack()
+            )
+        )
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def order_text(order: Order, settings: Settings) -> str:
+    """One order: number, status, date, lines, total, and the optional details."""
+    rows = [
+        _("orders.detail_title", number=order.number, status=order_status(order.status)),
+        _("orders.placed_at", at=moment(order.placed_at, settings.zone)),
+    ]
+    for line in order.lines:
+        rows.append(
+            f"{line.line_no}. {line.article} — {line.name}\n"
+            f"   {qty(line.quantity)} {line.unit} × {money(line.price, order.currency)}"
+            f" = {money(line.amount, order.currency)}"
+        )
+    rows.append(_("orders.total", total=money(order.total, order.currency)))
+    if order.desired_date:
+        rows.append(_("orders.desired_date", date=day(order.desired_date)))
+    if order.delivery_address:
+        rows.append(_("orders.address", address=order.delivery_address))
+    if order.dealer_po:
+        rows.append(_("orders.po", po=order.dealer_po))
+    if order.comment:
+        rows.append(_("orders.comment", comment=order.comment))
+    if order.rejected_reason:
+        rows.append(_("orders.rejected_reason", reason=order.rejected_reason))
+    return clip("\n".join(rows))
+
+
+def reorder_text(result: ReorderResult) -> str:
+    """The diff of a repeated order: what changed for each line."""
+    rows = [_("reorder.title", number=result.order_number)]
+    for line in result.lines:
+        notes = []
+        for change in line.changes:
+            if change == LineChange.SAME:
+                continue
+            notes.append(
+                _(
+                    f"reorder.{change.value}",
+                    old=money(line.old_price),
+                    new=money(line.new_price),
+                    stock=qty(line.stock_total),
+                )
+            )
+        mark = "✅" if line.added else "❌"
+        text = f"{mark} {line.article} — {line.name}: {qty(line.quantity)}"
+        rows.append(text + (f"\n   {'; '.join(notes)}" if notes else ""))
+    rows.append("")
+    rows.append(_("reorder.added", count=result.added_count, total=len(result.lines)))
+    if not result.has_changes:
+        rows.append(_("reorder.no_changes"))
+    return clip("\n".join(rows))
+
+
+def create_router() -> Router:
+    """Order handlers for bound dealers."""
+    router = Router(name="orders")
+    router.message.filter(BoundDealer())
+    router.callback_query.filter(BoundDealer())
+
+    async def send_list(
+        message: Message, session: AsyncSession, user: User, page: int, settings: Settings
+    ) -> None:
+        orders = await list_orders(session, dealer_id_of(user), page=page, page_size=PAGE_SIZE)
+        if not orders and page == 0:
+            await message.answer(_("orders.none"))
+            return
+        await message.answer(_("orders.title"), reply_markup=list_markup(orders, page, settings))
+
+    @router.message(MenuButton("menu.orders"))
+    async def orders(
+        message: Message, session: AsyncSession, user: User, state: FSMContext, settings: Settings
+    ) -> None:
+        await state.clear()
+        await send_list(message, session, user, 0, settings)
+
+    @router.callback_query(OrderAction.filter(F.action == "list"))
+    async def orders_page(
+        query: CallbackQuery,
+        callback_data: OrderAction,
+        session: AsyncSession,
+        user: User,
+        settings: Settings,
+    ) -> None:
+        await query.answer()
+        assert isinstance(query.message, Message)
+        await send_list(query.message, session, user, max(callback_data.page, 0), settings)
+
+    @router.callback_query(OrderAction.filter(F.action == "view"))
+    async def view(
+        query: CallbackQuery,
+        callback_data: OrderAction,
+        session: AsyncSession,
+        user: User,
+        settings: Settings,
+    ) -> None:
+        order = await get_order(session, dealer_id_of(user), callback_data.order_id)
+        await query.answer()
+        rows = [
+            [
+                InlineKeyboardButton(
+                    text=_("orders.repeat"),
+                    callback_data=OrderAction(action="repeat", order_id=order.id).pack(),
+                )
+            ]
+        ]
+        if order.status in CONFIRMED_OR_LATER:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=_("orders.claim"),
+                        callback_data=ClaimAction(action="order", order_id=order.id).pack(),
+                    )
+                ]
+            )
+        assert isinstance(query.message, Message)
+        await query.message.answer(
+            order_text(order, settings), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+    @router.callback_query(OrderAction.filter(F.action == "repeat"))
+    async def repeat(
+        query: CallbackQuery,
+        callback_data: OrderAction,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+    ) -> None:
+        result = await reorder(session, user, callback_data.order_id)
+        await state.clear()
+        await query.answer()
+        buttons = [
+            InlineKeyboardButton(
+                text=_("cart.show"), callback_data=CartAction(action="show").pack()
+            )
+        ]
+        if result.added_count:
+            buttons.insert(
+                0,
+                InlineKeyboardButton(
+                    text=_("cart.checkout"), callback_data=Checkout(action="start").pack()
+                ),
+            )
+        assert isinstance(query.message, Message)
+        await query.message.answer(
+            reorder_text(result), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons])
+        )
+
+    return router
