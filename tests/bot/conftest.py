@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.factory import create_bot, create_dispatcher
+from core.models import DeliveryAddress, PriceType, Product, Warehouse
 from core.settings import Settings, get_settings
+from tests import factories
 from tests.bot.fake_api import SCHEMA_FILE, Call, FakeTelegram, Schema, TgUser
 
 _people = itertools.count(5_000_001)
@@ -167,3 +170,64 @@ async def tg(
     finally:
         await dispatcher.stop_polling()
         await asyncio.wait_for(task, 10)
+
+
+class Shop:
+    """A dealer with a price type, two warehouses and a few items, and one bound person."""
+
+    def __init__(self) -> None:
+        self.dealer_id = 0
+        self.user_id = 0
+        self.products: dict[str, int] = {}
+        self.person: TgUser | None = None
+
+    @property
+    def tg_user(self) -> TgUser:
+        assert self.person is not None
+        return self.person
+
+
+async def make_shop(
+    tg: BotHarness,
+    db: async_sessionmaker[AsyncSession],
+    *,
+    entities: int = 1,
+    language: str = "ru",
+    name: str = "ООО Автодеталь",
+) -> Shop:
+    """Create the catalog and a dealer whose person is bound to it (no /start needed)."""
+    shop = Shop()
+    person = tg.person(language=language)
+    async with db() as s:
+        pt = await s.scalar(select(PriceType).where(PriceType.name == "Дилерская"))
+        if pt is None:
+            pt = await factories.price_type(s)
+            main = await factories.warehouse(s, "Москва")
+            south = await factories.warehouse(s, "Краснодар")
+            items = [
+                ("OC 90", "Фильтр масляный", "350.00", {main: "40", south: "10"}),
+                ("W712/75", "Фильтр масляный MANN", "512.50", {main: "3"}),
+                ("LX 1006", "Фильтр воздушный", "890.00", {south: "12"}),
+            ]
+            for article, title, price, stock in items:
+                await factories.product(s, article, title, prices={pt: price}, stock=stock)
+        else:
+            main = await s.scalar(select(Warehouse).where(Warehouse.name == "Москва"))
+        dealer = await factories.dealer(s, name, price_type=pt, entities=entities)
+        s.add(
+            DeliveryAddress(
+                dealer_id=dealer.id, address="Москва, ул. Складская, 1", is_default=True
+            )
+        )
+        user = await factories.user(s, dealer=dealer)
+        user.telegram_id = person.id
+        user.language = language
+        await s.commit()
+        shop.products = {p.article: p.id for p in await s.scalars(select(Product))}
+        shop.dealer_id, shop.user_id, shop.person = dealer.id, user.id, person
+    return shop
+
+
+@pytest.fixture
+async def shop(tg: BotHarness, db: async_sessionmaker[AsyncSession]) -> Shop:
+    return await make_shop(tg, db)
