@@ -8,6 +8,7 @@ import logging
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -73,10 +74,7 @@ async def deliver_dealer_notifications(
     return sent
 
 
-async def _deliver(bot: Bot, session: AsyncSession, i18n: object, event: OutboxEvent) -> int:
-    from aiogram.utils.i18n import I18n
-
-    assert isinstance(i18n, I18n)
+async def _deliver(bot: Bot, session: AsyncSession, i18n: I18n, event: OutboxEvent) -> int:
     payload = event.payload
     dealer_id: int
     markup: InlineKeyboardMarkup | None = None
@@ -110,7 +108,6 @@ async def _deliver(bot: Bot, session: AsyncSession, i18n: object, event: OutboxE
                 text += "\n" + i18n.gettext("notify.note").format(note=note)
             if markup is not None:
                 text += "\n\n" + i18n.gettext("poll.question")
-                markup = poll_markup(int(payload["order_id"]))
         try:
             assert user.telegram_id is not None
             await bot.send_message(user.telegram_id, text[:4000], reply_markup=markup)

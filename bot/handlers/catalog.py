@@ -3,7 +3,10 @@ stock by warehouse, paging, and add-to-cart buttons 1 / 5 / 10 / other."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -15,20 +18,33 @@ from bot.callbacks import AddToCart, CartAction, SearchPage
 from bot.filters import BoundDealer
 from bot.i18n import _
 from bot.render import clip, money, qty, short
-from core.catalog.offers import Offer
+from core.catalog.offers import WarehouseStock
 from core.dealers.service import dealer_id_of, get_dealer
-from core.models import Product, User
+from core.models import User
 
 PAGE_SIZE = 5
 MAX_QUERY = 200
 ADD_STEPS = (1, 5, 10)
 
 
+class Hit(Protocol):
+    """What the bot shows of a search hit (core.catalog.search's items)."""
+
+    product_id: int
+    article: str
+    name: str
+    unit: str
+    price: Decimal | None
+    currency: str
+    stock_total: Decimal
+    stock: Sequence[WarehouseStock]
+
+
 @dataclass
 class Found:
     """One page of search results."""
 
-    items: list[tuple[Product, Offer]]
+    items: list[Hit]
     has_more: bool
 
 
@@ -38,27 +54,21 @@ async def find(session: AsyncSession, user: User, query: str, page: int) -> Foun
 
     dealer = await get_dealer(session, dealer_id_of(user))
     result = await search_products(
-        session,
-        query,
-        price_type_id=dealer.price_type_id,
-        limit=PAGE_SIZE + 1,
-        offset=page * PAGE_SIZE,
+        session, query, price_type_id=dealer.price_type_id, page=page, page_size=PAGE_SIZE
     )
-    items = [(hit.product, hit.offer) for hit in result]
-    return Found(items=items[:PAGE_SIZE], has_more=len(items) > PAGE_SIZE)
+    return Found(items=list(result.items), has_more=result.has_more)
 
 
-def item_text(n: int, product: Product, offer: Offer) -> str:
+def item_text(n: int, hit: Hit) -> str:
     """An item: article, name, price, stock in total and by warehouse."""
     rows = [
-        f"{n}. {product.article} — {product.name}",
-        "   " + _("catalog.price", price=money(offer.price, offer.currency)),
+        f"{n}. {hit.article} — {hit.name}",
+        "   " + _("catalog.price", price=money(hit.price, hit.currency)),
     ]
-    if offer.stock:
-        by_warehouse = ", ".join(f"{s.warehouse}: {qty(s.quantity)}" for s in offer.stock)
+    if hit.stock_total > 0:
+        by_warehouse = ", ".join(f"{s.warehouse}: {qty(s.quantity)}" for s in hit.stock)
         rows.append(
-            "   "
-            + _("catalog.stock", total=qty(offer.stock_total), unit=product.unit, by=by_warehouse)
+            "   " + _("catalog.stock", total=qty(hit.stock_total), unit=hit.unit, by=by_warehouse)
         )
     else:
         rows.append("   " + _("catalog.no_stock"))
@@ -71,20 +81,20 @@ def results_view(query: str, found: Found, page: int) -> tuple[str, InlineKeyboa
     first = page * PAGE_SIZE + 1
     text = [_("catalog.results", query=query)]
     rows: list[list[InlineKeyboardButton]] = []
-    for i, (product, offer) in enumerate(found.items):
-        text.append(item_text(first + i, product, offer))
+    for i, hit in enumerate(found.items):
+        text.append(item_text(first + i, hit))
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=f"{first + i}. {short(product.article, 14)} +{n}",
-                    callback_data=AddToCart(product_id=product.id, qty=n).pack(),
+                    text=f"{first + i}. {short(hit.article, 14)} +{n}",
+                    callback_data=AddToCart(product_id=hit.product_id, qty=n).pack(),
                 )
                 for n in ADD_STEPS
             ]
             + [
                 InlineKeyboardButton(
                     text=_("catalog.other_qty"),
-                    callback_data=AddToCart(product_id=product.id, qty=0).pack(),
+                    callback_data=AddToCart(product_id=hit.product_id, qty=0).pack(),
                 )
             ]
         )

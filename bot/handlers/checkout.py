@@ -302,12 +302,13 @@ def create_router() -> Router:
             await session.commit()
             await state.clear()
         else:
-            order = await session.scalar(
+            earlier = await session.scalar(
                 select(Order).where(Order.request_key == key, Order.dealer_id == dealer_id_of(user))
             )
-            if order is None:
+            if earlier is None:
                 await query.answer(_("error.stale_button"), show_alert=True)
                 return
+            order = earlier
         await query.answer()
         text = _("checkout.placed", number=order.number)
         if order.is_after_hours:

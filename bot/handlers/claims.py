@@ -43,7 +43,7 @@ class ClaimStates(StatesGroup):
 
 
 def btn(text: str, action: str, **kw: int | str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ClaimAction(action=action, **kw).pack())  # type: ignore[arg-type]
+    return InlineKeyboardButton(text=text, callback_data=ClaimAction(action=action, **kw).pack())
 
 
 def cancel_row() -> list[InlineKeyboardButton]:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
+from aiogram.types import (
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultUnion,
+    InputTextMessageContent,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filters import BoundDealer
@@ -27,20 +32,18 @@ def create_router() -> Router:
             await query.answer([], cache_time=0, is_personal=True)
             return
         found = await find(session, user, text[:200], 0)
-        results = [
+        results: list[InlineQueryResultUnion] = [
             InlineQueryResultArticle(
-                id=str(product.id),
-                title=f"{product.article} — {product.name}"[:200],
+                id=str(hit.product_id),
+                title=f"{hit.article} — {hit.name}"[:200],
                 description=_(
                     "inline.description",
-                    price=money(offer.price, offer.currency),
-                    stock=qty(offer.stock_total),
+                    price=money(hit.price, hit.currency),
+                    stock=qty(hit.stock_total),
                 ),
-                input_message_content=InputTextMessageContent(
-                    message_text=item_text(1, product, offer)[3:]
-                ),
+                input_message_content=InputTextMessageContent(message_text=item_text(1, hit)[3:]),
             )
-            for product, offer in found.items
+            for hit in found.items
         ]
         await query.answer(results, cache_time=0, is_personal=True)
 

@@ -4,6 +4,7 @@ with a per-line report; /template sends a ready order form."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import PurePath
 
 from aiogram import F, Router
@@ -69,7 +70,9 @@ def report_text(report: ImportReport) -> str:
         rows.append(_("import.more_failed", count=len(failed) - MAX_REPORTED_FAILURES))
     short = [row for row in report.rows if row.status == "short_stock"]
     for row in short[:MAX_REPORTED_FAILURES]:
-        rows.append(_("import.short_line", article=row.article, qty=qty(row.quantity or 0)))
+        rows.append(
+            _("import.short_line", article=row.article, qty=qty(row.quantity or Decimal(0)))
+        )
     rows.append("")
     rows.append(_("cart.total", total=money(report.cart.total, report.cart.currency)))
     return clip("\n".join(rows))

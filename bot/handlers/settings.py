@@ -92,7 +92,7 @@ def create_router() -> Router:
     ) -> None:
         entity = await set_active_legal_entity(session, user, callback_data.entity_id)
         await query.answer(_("settings.entity_set", entity=entity.name))
-        assert query.message is not None
+        assert isinstance(query.message, Message)
         entities = await legal_entities(session, dealer_id_of(user))
         await query.message.edit_reply_markup(reply_markup=entity_picker(entities, entity.id))
 
