@@ -23,6 +23,7 @@ from core.models.dealers import (
     StaffAccount,
     User,
 )
+from core.models.delivery import Delivery, DeliveryState
 from core.models.orders import (
     Cart,
     CartLine,
@@ -50,7 +51,9 @@ __all__ = [
     "ClaimStatusEvent",
     "Dealer",
     "DealerStatus",
+    "Delivery",
     "DeliveryAddress",
+    "DeliveryState",
     "ExchangeSession",
     "Invitation",
     "InvitationUse",
