@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.filters import Filter
 from aiogram.types import Message, TelegramObject
+from magic_filter import MagicFilter
 
 from bot.i18n import texts_of
 from core.models import User
@@ -49,3 +50,14 @@ class NotMenu(Filter):
 
         text = message.text or ""
         return not any(text in texts_of(key) for row in MENU_KEYS for key in row)
+
+
+class Is(Filter):
+    """A magic filter checked inline: aiogram runs plain callables and bare magic filters in a
+    worker thread, which costs more than the check itself on every update."""
+
+    def __init__(self, magic: MagicFilter) -> None:
+        self.magic = magic
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        return bool(self.magic.resolve(event))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AddToCart, CartAction, Checkout
-from bot.filters import BoundDealer, MenuButton, NotMenu
+from bot.filters import BoundDealer, Is, MenuButton, NotMenu
 from bot.i18n import _
 from bot.render import clip, money, qty, short
 from core.models import User
@@ -158,7 +159,7 @@ def create_router() -> Router:
         assert query.message is not None
         await query.message.answer(_("cart.ask_quantity"))
 
-    @router.message(CartStates.quantity, F.text, NotMenu())
+    @router.message(StateFilter(CartStates.quantity), Is(F.text), NotMenu())
     async def typed_quantity(
         message: Message, state: FSMContext, session: AsyncSession, user: User
     ) -> None:

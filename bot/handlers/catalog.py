@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AddToCart, CartAction, SearchPage
-from bot.filters import BoundDealer
+from bot.filters import BoundDealer, Is
 from bot.i18n import _
 from bot.render import clip, money, qty, short
 from core.catalog.offers import WarehouseStock
@@ -116,7 +116,7 @@ def create_router() -> Router:
     router.message.filter(BoundDealer())
     router.callback_query.filter(BoundDealer())
 
-    @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+    @router.message(StateFilter(None), Is(F.text), Is(~F.text.startswith("/")))
     async def search(
         message: Message, session: AsyncSession, user: User, state: FSMContext
     ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import Checkout
-from bot.filters import BoundDealer, NotMenu
+from bot.filters import BoundDealer, Is, NotMenu
 from bot.handlers.cart import cart_text
 from bot.i18n import _
 from bot.keyboards import main_menu
@@ -194,7 +195,7 @@ def create_router() -> Router:
         await state.clear()
         await ask_entity(query.message, state, session, user)
 
-    @router.callback_query(CheckoutStates.entity, Checkout.filter(F.action == "le"))
+    @router.callback_query(StateFilter(CheckoutStates.entity), Checkout.filter(F.action == "le"))
     async def pick_entity(
         query: CallbackQuery,
         callback_data: Checkout,
@@ -208,7 +209,7 @@ def create_router() -> Router:
         assert isinstance(query.message, Message)
         await ask_address(query.message, state, session, user)
 
-    @router.callback_query(CheckoutStates.address, Checkout.filter(F.action == "addr"))
+    @router.callback_query(StateFilter(CheckoutStates.address), Checkout.filter(F.action == "addr"))
     async def pick_address(
         query: CallbackQuery,
         callback_data: Checkout,
@@ -225,7 +226,7 @@ def create_router() -> Router:
         assert isinstance(query.message, Message)
         await ask_date(query.message, state)
 
-    @router.message(CheckoutStates.address, F.text, NotMenu())
+    @router.message(StateFilter(CheckoutStates.address), Is(F.text), NotMenu())
     async def typed_address(message: Message, state: FSMContext) -> None:
         text = (message.text or "").strip()
         if len(text) > 500:
@@ -233,7 +234,7 @@ def create_router() -> Router:
         await state.update_data(address=text)
         await ask_date(message, state)
 
-    @router.message(CheckoutStates.desired_date, F.text, NotMenu())
+    @router.message(StateFilter(CheckoutStates.desired_date), Is(F.text), NotMenu())
     async def typed_date(message: Message, state: FSMContext, settings: Settings) -> None:
         today = datetime.now(settings.zone).date()
         wanted = parse_date(message.text or "", today)
@@ -242,12 +243,12 @@ def create_router() -> Router:
         await state.update_data(date=wanted.isoformat())
         await ask_comment(message, state)
 
-    @router.message(CheckoutStates.comment, F.text, NotMenu())
+    @router.message(StateFilter(CheckoutStates.comment), Is(F.text), NotMenu())
     async def typed_comment(message: Message, state: FSMContext) -> None:
         await state.update_data(comment=(message.text or "").strip())
         await ask_po(message, state)
 
-    @router.message(CheckoutStates.po, F.text, NotMenu())
+    @router.message(StateFilter(CheckoutStates.po), Is(F.text), NotMenu())
     async def typed_po(
         message: Message, state: FSMContext, session: AsyncSession, user: User
     ) -> None:

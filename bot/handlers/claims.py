@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ClaimAction
-from bot.filters import BoundDealer, MenuButton, NotMenu
+from bot.filters import BoundDealer, Is, MenuButton, NotMenu
 from bot.i18n import _
 from bot.keyboards import main_menu
 from bot.render import claim_status, clip, moment, qty, short
@@ -129,7 +130,7 @@ def create_router() -> Router:
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
         )
 
-    @router.callback_query(ClaimStates.line, ClaimAction.filter(F.action == "line"))
+    @router.callback_query(StateFilter(ClaimStates.line), ClaimAction.filter(F.action == "line"))
     async def pick_line(
         query: CallbackQuery,
         callback_data: ClaimAction,
@@ -157,7 +158,9 @@ def create_router() -> Router:
             _("claim.ask_reason"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
         )
 
-    @router.callback_query(ClaimStates.reason, ClaimAction.filter(F.action == "reason"))
+    @router.callback_query(
+        StateFilter(ClaimStates.reason), ClaimAction.filter(F.action == "reason")
+    )
     async def pick_reason(
         query: CallbackQuery, callback_data: ClaimAction, state: FSMContext
     ) -> None:
@@ -171,7 +174,7 @@ def create_router() -> Router:
         assert isinstance(query.message, Message)
         await query.message.answer(_("claim.ask_quantity", ordered=qty(Decimal(data["ordered"]))))
 
-    @router.message(ClaimStates.quantity, F.text, NotMenu())
+    @router.message(StateFilter(ClaimStates.quantity), Is(F.text), NotMenu())
     async def typed_quantity(message: Message, state: FSMContext) -> None:
         number = parse_quantity(message.text or "")
         if number <= 0:
@@ -187,7 +190,7 @@ def create_router() -> Router:
             ),
         )
 
-    @router.message(ClaimStates.photos, F.photo)
+    @router.message(StateFilter(ClaimStates.photos), Is(F.photo))
     async def photo(message: Message, state: FSMContext) -> None:
         assert message.photo
         data = await state.get_data()
@@ -231,18 +234,20 @@ def create_router() -> Router:
         )
         await state.update_data(confirm_id=sent.message_id)
 
-    @router.callback_query(ClaimStates.photos, ClaimAction.filter(F.action.in_({"done", "skip"})))
+    @router.callback_query(
+        StateFilter(ClaimStates.photos), ClaimAction.filter(F.action.in_({"done", "skip"}))
+    )
     async def photos_done(query: CallbackQuery, state: FSMContext) -> None:
         await query.answer()
         assert isinstance(query.message, Message)
         await ask_comment(query.message, state)
 
-    @router.message(ClaimStates.comment, F.text, NotMenu())
+    @router.message(StateFilter(ClaimStates.comment), Is(F.text), NotMenu())
     async def typed_comment(message: Message, state: FSMContext) -> None:
         await state.update_data(comment=(message.text or "").strip())
         await ask_confirm(message, state)
 
-    @router.callback_query(ClaimStates.comment, ClaimAction.filter(F.action == "skip"))
+    @router.callback_query(StateFilter(ClaimStates.comment), ClaimAction.filter(F.action == "skip"))
     async def skip_comment(query: CallbackQuery, state: FSMContext) -> None:
         await query.answer()
         assert isinstance(query.message, Message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineQuery, Message
 
+from bot.filters import Is
 from bot.i18n import _
 from bot.keyboards import main_menu
 
@@ -13,7 +14,7 @@ def create_router() -> Router:
     """Answers for what no other router handled."""
     router = Router(name="fallback")
 
-    @router.message(F.text.startswith("/"))
+    @router.message(Is(F.text.startswith("/")))
     async def unknown_command(message: Message) -> None:
         await message.answer(_("error.unknown_command"), reply_markup=main_menu())
 

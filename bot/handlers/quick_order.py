@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CartAction, Checkout
-from bot.filters import BoundDealer
+from bot.filters import BoundDealer, Is
 from bot.i18n import _
 from bot.render import clip, money, qty
 from core.models import User
@@ -110,12 +110,12 @@ def create_router() -> Router:
             caption=_("template.caption"),
         )
 
-    @router.message(StateFilter(None), F.text.func(is_list))
+    @router.message(StateFilter(None), Is(F.text.func(is_list)))
     async def pasted_list(message: Message, session: AsyncSession, user: User) -> None:
         report = await import_lines(session, user, parse_pasted_list(message.text or ""))
         await message.answer(report_text(report), reply_markup=report_markup())
 
-    @router.message(StateFilter(None), F.document)
+    @router.message(StateFilter(None), Is(F.document))
     async def document(
         message: Message, session: AsyncSession, user: User, settings: Settings
     ) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import Poll
-from bot.filters import BoundDealer, NotMenu
+from bot.filters import BoundDealer, Is, NotMenu
 from bot.i18n import _
 from bot.keyboards import main_menu
 from core.models import User
@@ -78,7 +79,9 @@ def create_router() -> Router:
         await state.clear()
         await query.answer(_("poll.thanks"))
 
-    @router.message(PollStates.comment, F.text, NotMenu(), ~F.text.startswith("/"))
+    @router.message(
+        StateFilter(PollStates.comment), Is(F.text), NotMenu(), Is(~F.text.startswith("/"))
+    )
     async def comment(
         message: Message, session: AsyncSession, user: User, state: FSMContext
     ) -> None:

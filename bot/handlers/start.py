@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ApplicationAction
-from bot.filters import NotBound, is_bound_dealer
+from bot.filters import Is, NotBound, is_bound_dealer
 from bot.handlers.errors import domain_error_text
 from bot.handlers.settings import entity_picker
 from bot.i18n import _, normalize_locale
@@ -136,31 +136,31 @@ def create_router() -> Router:
         assert query.message is not None
         await query.message.answer(_("apply.ask_company"))
 
-    @router.message(ApplicationForm.company, F.text)
+    @router.message(StateFilter(ApplicationForm.company), Is(F.text))
     async def apply_company(message: Message, state: FSMContext) -> None:
         await state.update_data(company=check_company(message.text or ""))
         await state.set_state(ApplicationForm.inn)
         await message.answer(_("apply.ask_inn"))
 
-    @router.message(ApplicationForm.inn, F.text)
+    @router.message(StateFilter(ApplicationForm.inn), Is(F.text))
     async def apply_inn(message: Message, state: FSMContext) -> None:
         await state.update_data(inn=check_inn(message.text or ""))
         await state.set_state(ApplicationForm.city)
         await message.answer(_("apply.ask_city"))
 
-    @router.message(ApplicationForm.city, F.text)
+    @router.message(StateFilter(ApplicationForm.city), Is(F.text))
     async def apply_city(message: Message, state: FSMContext) -> None:
         await state.update_data(city=check_city(message.text or ""))
         await state.set_state(ApplicationForm.contact_name)
         await message.answer(_("apply.ask_contact"))
 
-    @router.message(ApplicationForm.contact_name, F.text)
+    @router.message(StateFilter(ApplicationForm.contact_name), Is(F.text))
     async def apply_contact_name(message: Message, state: FSMContext) -> None:
         await state.update_data(contact_name=check_contact_name(message.text or ""))
         await state.set_state(ApplicationForm.phone)
         await message.answer(_("apply.ask_phone"), reply_markup=contact_keyboard())
 
-    @router.message(ApplicationForm.phone, F.contact)
+    @router.message(StateFilter(ApplicationForm.phone), Is(F.contact))
     async def apply_phone(
         message: Message, state: FSMContext, session: AsyncSession, i18n: I18n
     ) -> None:
@@ -183,14 +183,14 @@ def create_router() -> Router:
         await state.clear()
         await message.answer(_("apply.sent"), reply_markup=ReplyKeyboardRemove())
 
-    @router.message(ApplicationForm.phone)
+    @router.message(StateFilter(ApplicationForm.phone))
     async def apply_phone_typed(message: Message) -> None:
         await message.answer(_("apply.use_button"), reply_markup=contact_keyboard())
 
-    @router.message(ApplicationForm.company)
-    @router.message(ApplicationForm.inn)
-    @router.message(ApplicationForm.city)
-    @router.message(ApplicationForm.contact_name)
+    @router.message(StateFilter(ApplicationForm.company))
+    @router.message(StateFilter(ApplicationForm.inn))
+    @router.message(StateFilter(ApplicationForm.city))
+    @router.message(StateFilter(ApplicationForm.contact_name))
     async def apply_not_text(message: Message) -> None:
         await message.answer(_("apply.need_text"))
 

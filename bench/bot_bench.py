@@ -1,0 +1,302 @@
+"""Updates per second of a dealer's search through the whole bot, against a bare echo bot.
+
+    python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000]
+
+Both bots are the real aiogram Dispatcher polling the same fake Bot API (tests/bot/fake_api.py,
+schema checks off) in the same run. The full stack is: fake API -> aiogram -> middlewares
+(session, user, locale, FSM with per-user isolation) -> core.catalog.search on PostgreSQL with
+`--items` products (prices and stock in three warehouses) -> a rendered reply with buttons.
+The echo bot answers each message with its text. Target: search rate >= 0.5 x echo rate.
+
+The database (BENCH_DATABASE_URL, else TEST_DATABASE_URL) is migrated to head; the catalog is
+filled once with `bench-` items and reused by later runs. Nothing else in it is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import Message
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.factory import create_bot, create_dispatcher
+from core import migrate
+from core.catalog.normalize import normalize_article, search_text
+from core.db import create_engine, create_sessionmaker, is_sqlite
+from core.models import (
+    Dealer,
+    DealerStatus,
+    LegalEntity,
+    Price,
+    PriceType,
+    Product,
+    Role,
+    Stock,
+    User,
+    Warehouse,
+)
+from core.settings import get_settings
+from tests.bot.fake_api import SCHEMA_FILE, FakeTelegram, Schema, TgUser
+
+KINDS = [
+    "Фильтр масляный",
+    "Фильтр воздушный",
+    "Фильтр салонный",
+    "Колодки тормозные",
+    "Диск тормозной",
+    "Свеча зажигания",
+    "Ремень ГРМ",
+    "Ролик натяжной",
+    "Амортизатор",
+    "Стойка стабилизатора",
+    "Подшипник ступицы",
+    "Помпа",
+    "Термостат",
+    "Датчик ABS",
+    "Щётка стеклоочистителя",
+    "Лампа H7",
+]
+BRANDS = ["MANN", "BOSCH", "KNECHT", "FEBI", "SKF", "GATES", "NGK", "TRW", "LEMFORDER", "MAHLE"]
+CARS = ["Lada Vesta", "Kia Rio", "Hyundai Solaris", "VW Polo", "Renault Logan", "Skoda Octavia"]
+BENCH_TG_BASE = 880_000_000
+CHUNK = 5000
+
+
+async def fill_catalog(sessionmaker: async_sessionmaker[AsyncSession], items: int) -> int:
+    """Add `bench-` products up to `items`; returns how many there are."""
+    async with sessionmaker() as s:
+        pt = await s.scalar(select(PriceType).where(PriceType.onec_id == "bench-pt"))
+        if pt is None:
+            pt = PriceType(onec_id="bench-pt", name="Бенч дилерская")
+            s.add(pt)
+            s.add_all(Warehouse(onec_id=f"bench-wh-{i}", name=f"Склад {i}") for i in range(3))
+            await s.commit()
+        warehouses = list(
+            await s.scalars(select(Warehouse.id).where(Warehouse.onec_id.like("bench-wh-%")))
+        )
+        have = (
+            await s.scalar(select(func.count(Product.id)).where(Product.onec_id.like("bench-p-%")))
+            or 0
+        )
+    rnd = random.Random(42)
+    for start in range(have, items, CHUNK):
+        stop = min(start + CHUNK, items)
+        products, prices, stock = [], [], []
+        for n in range(start, stop):
+            article = f"{rnd.choice(BRANDS)[:2]}-{n:06d}"
+            name = f"{rnd.choice(KINDS)} {rnd.choice(BRANDS)} {rnd.choice(CARS)}"
+            products.append(
+                {
+                    "onec_id": f"bench-p-{n}",
+                    "article": article,
+                    "article_norm": normalize_article(article),
+                    "name": name,
+                    "search_text": search_text(article, name, f"46{n:011d}"),
+                    "barcode": f"46{n:011d}",
+                    "unit": "шт",
+                    "unit_code": "796",
+                    "properties": {},
+                    "is_active": True,
+                }
+            )
+        async with sessionmaker() as s:
+            ids = list(await s.scalars(insert(Product).returning(Product.id), products))
+            for pid in ids:
+                prices.append(
+                    {
+                        "product_id": pid,
+                        "price_type_id": pt.id,
+                        "value": Decimal(rnd.randint(100, 90000)) / 10,
+                        "currency": "RUB",
+                    }
+                )
+                for wid in rnd.sample(warehouses, rnd.randint(0, 3)):
+                    stock.append(
+                        {
+                            "product_id": pid,
+                            "warehouse_id": wid,
+                            "quantity": Decimal(rnd.randint(1, 500)),
+                        }
+                    )
+            await s.execute(insert(Price), prices)
+            if stock:
+                await s.execute(insert(Stock), stock)
+            await s.commit()
+        print(f"  catalog: {stop}/{items}", flush=True)
+    return max(have, items)
+
+
+async def bench_dealer(sessionmaker: async_sessionmaker[AsyncSession], users: int) -> list[TgUser]:
+    """A bench dealer on the bench price type with `users` bound people."""
+    async with sessionmaker() as s:
+        dealer = await s.scalar(select(Dealer).where(Dealer.onec_id == "bench-dealer"))
+        if dealer is None:
+            pt = await s.scalar(select(PriceType).where(PriceType.onec_id == "bench-pt"))
+            assert pt is not None
+            dealer = Dealer(
+                name="ООО Бенч",
+                inn="7700000000",
+                onec_id="bench-dealer",
+                price_type_id=pt.id,
+                status=DealerStatus.ACTIVE,
+            )
+            s.add(dealer)
+            await s.flush()
+            s.add(LegalEntity(dealer_id=dealer.id, name="ООО Бенч", inn="7700000000"))
+        known = set(await s.scalars(select(User.telegram_id).where(User.dealer_id == dealer.id)))
+        for i in range(users):
+            if BENCH_TG_BASE + i not in known:
+                s.add(
+                    User(
+                        telegram_id=BENCH_TG_BASE + i,
+                        dealer_id=dealer.id,
+                        role=Role.DEALER,
+                        full_name=f"Бенч {i}",
+                    )
+                )
+        await s.commit()
+    return [TgUser(id=BENCH_TG_BASE + i, username=f"bench{i}") for i in range(users)]
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The bare echo bot: one handler, no middlewares of ours."""
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "…")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def measure(
+    fake: FakeTelegram,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    people: list[TgUser],
+    texts: Callable[[int], str],
+    updates: int,
+    warmup: int,
+) -> float:
+    """Updates per second: `updates` messages pushed at once, until every reply was sent."""
+    base = fake.counts.get("sendMessage", 0)
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, polling_timeout=5, handle_signals=False, close_bot_session=False
+        )
+    )
+    push: Callable[[int], Awaitable[int]] = lambda i: fake.push(  # noqa: E731
+        "message", fake.message(people[i % len(people)], text=texts(i))
+    )
+    for i in range(warmup):
+        await push(i)
+    await fake.wait_count("sendMessage", base + warmup)
+    started = time.perf_counter()
+    for i in range(updates):
+        await push(warmup + i)
+    await fake.wait_count("sendMessage", base + warmup + updates)
+    elapsed = time.perf_counter() - started
+    await dispatcher.stop_polling()
+    await polling
+    return updates / elapsed
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    url = (
+        args.database_url
+        or os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+    )
+    if not url:
+        raise SystemExit("set --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (PostgreSQL)")
+    if is_sqlite(url):
+        print("warning: SQLite; the target is measured on PostgreSQL", flush=True)
+    await migrate.upgrade(url)
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    items = await fill_catalog(sessionmaker, args.items)
+    people = await bench_dealer(sessionmaker, args.users)
+
+    fake = FakeTelegram(Schema.load(SCHEMA_FILE), validate=False)
+    await fake.start()
+    settings = get_settings(
+        _env_file=None,
+        database_url=url,
+        bot_token=fake.token,
+        telegram_api_url=fake.url,
+        redis_url=None,
+    )
+    rnd = random.Random(7)
+    words = [
+        f"{rnd.choice(KINDS).split()[0].lower()} {rnd.choice(BRANDS).lower()}" for _ in range(50)
+    ]
+    articles = [f"{rnd.choice(BRANDS)[:2]}-{rnd.randrange(args.items):06d}" for _ in range(50)]
+    queries = {"words": words, "articles": articles, "mixed": words + articles}[args.queries]
+
+    results: dict[str, float] = {}
+    try:
+        for name, dispatcher, texts in [
+            ("echo", echo_dispatcher(), lambda i: f"echo {i}"),
+            (
+                "search",
+                create_dispatcher(settings, sessionmaker),
+                lambda i: queries[i % len(queries)],
+            ),
+        ]:
+            bot = create_bot(settings)
+            try:
+                results[name] = await measure(
+                    fake, bot, dispatcher, people, texts, args.updates, args.warmup
+                )
+            finally:
+                await bot.session.close()
+            print(f"  {name}: {results[name]:.1f} updates/s", flush=True)
+    finally:
+        await fake.close()
+        await engine.dispose()
+    ratio = results["search"] / results["echo"]
+    return {
+        "items": items,
+        "updates": args.updates,
+        "users": args.users,
+        "queries": args.queries,
+        "echo_updates_per_s": round(results["echo"], 1),
+        "search_updates_per_s": round(results["search"], 1),
+        "ratio": round(ratio, 3),
+        "target": 0.5,
+        "meets_target": ratio >= 0.5,
+        "database": url.split("@")[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--queries", choices=["mixed", "words", "articles"], default="mixed")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
