@@ -155,3 +155,35 @@ def test_every_key_exists_in_every_locale() -> None:
             placeholders = set(re.findall(r"\{(\w+)\}", text))
             other = set(re.findall(r"\{(\w+)\}", catalogs["en" if locale == "ru" else "ru"][key]))
             assert placeholders == other, f"{key}: placeholders differ between locales"
+
+
+async def test_run_polling_sets_commands_and_answers(
+    fake: FakeTelegram, db: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    import asyncio
+    import contextlib
+
+    from bot.runner import run_polling
+
+    settings = get_settings(
+        environment="test",
+        database_url=database_url,
+        bot_token=fake.token,
+        telegram_api_url=fake.url,
+        redis_url=None,
+        _env_file=None,
+    )
+    task = asyncio.create_task(run_polling(settings, db))
+    try:
+        await fake.push("message", fake.message(TgUser(id=778, language_code="en"), text="/start"))
+        reply = await fake.wait_for("sendMessage", lambda c: c.chat_id == 778)
+        assert "closed pilot" in reply.text
+        methods = [c.method for c in fake.calls]
+        assert "deleteWebhook" in methods
+        commands = fake.calls_of("setMyCommands")
+        assert len(commands) == 2  # Russian by default, English for English users
+        assert {c.params.get("language_code") for c in commands} == {None, "en"}
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
