@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's metadata comes from here)."""
 
+from core.models.admin import AdminSetting, ApiToken, AuditEntry
 from core.models.base import Base, utcnow
 from core.models.catalog import Price, PriceType, Product, ProductGroup, Stock, Warehouse
 from core.models.claims import (
@@ -38,6 +39,9 @@ from core.models.orders import (
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
 
 __all__ = [
+    "AdminSetting",
+    "ApiToken",
+    "AuditEntry",
     "Application",
     "Base",
     "CalendarDay",
