@@ -12,6 +12,7 @@ from bot.handlers import (
     errors,
     fallback,
     inline,
+    manager,
     menu,
     orders,
     quick_order,
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),  # /start, application form, people not bound to a dealer
+        manager.manager_router(),  # managers: order and claim cards, reasons, commands
         menu.create_router(),  # /help, /menu, /cancel, catalog prompt, my manager
         settings.create_router(),
         cart.create_router(),

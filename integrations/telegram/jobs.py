@@ -1,0 +1,102 @@
+"""Scheduler jobs of the sender: the outbox drain loop and the morning digest.
+
+`schedule_jobs` is what the composition root calls with its AsyncIOScheduler. The drain runs
+every few seconds, never two at once (max_instances=1) and never catching up a pile of missed
+runs (coalesce). The digest runs at the start of each working day of the working calendar
+(holidays, shortened days and working weekends included), then schedules its next run; a run
+missed while the process was down is made on start-up within the grace time, and the drain
+also releases any held order that is overdue, so nothing waits past its morning.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.calendar import load_calendar
+from core.models import utcnow
+from core.orders.digest import held_orders
+from core.settings import Settings
+from integrations.telegram.sender import Sender
+
+log = logging.getLogger("integrations.telegram.jobs")
+DRAIN_JOB = "telegram.drain"
+DIGEST_JOB = "telegram.digest"
+DRAIN_EVERY = timedelta(seconds=2)
+DIGEST_GRACE = timedelta(hours=6)
+
+
+async def next_digest_at(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, after: datetime
+) -> datetime:
+    """The next start of a working day strictly after `after`."""
+    async with sessionmaker() as session:
+        calendar = await load_calendar(session, settings)
+    return calendar.next_working_start(after + timedelta(seconds=1))
+
+
+def schedule_jobs(
+    scheduler: AsyncIOScheduler,
+    *,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: Sender | None = None,
+) -> Sender:
+    """Add the drain loop and the digest to `scheduler`; returns the sender they use."""
+    sender = sender or Sender(bot, sessionmaker, settings)
+
+    async def drain() -> None:
+        try:
+            async with sessionmaker() as session:
+                overdue = await held_orders(session, until=utcnow())
+            if overdue:
+                await sender.run_digest()
+            await sender.run_once()
+        except Exception:
+            log.exception("outbox drain failed")
+
+    async def digest() -> None:
+        try:
+            await sender.run_digest()
+        except Exception:
+            log.exception("morning digest failed")
+        finally:
+            await plan_digest(utcnow())
+
+    async def plan_digest(after: datetime) -> None:
+        at = await next_digest_at(sessionmaker, settings, after)
+        scheduler.add_job(
+            digest,
+            DateTrigger(run_date=at),
+            id=DIGEST_JOB,
+            replace_existing=True,
+            misfire_grace_time=int(DIGEST_GRACE.total_seconds()),
+            coalesce=True,
+        )
+        log.info("next digest at=%s", at.isoformat())
+
+    scheduler.add_job(
+        drain,
+        IntervalTrigger(seconds=DRAIN_EVERY.total_seconds()),
+        id=DRAIN_JOB,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
+    )
+    scheduler.add_job(
+        plan_digest,
+        DateTrigger(run_date=utcnow()),
+        args=[utcnow()],
+        id=f"{DIGEST_JOB}.plan",
+        replace_existing=True,
+        misfire_grace_time=None,
+    )
+    return sender

@@ -1,0 +1,127 @@
+"""What a delivery row looks like on Telegram: rendered when it is sent, from the current data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.handlers.manager_cards import (
+    claim_card_markup,
+    claim_card_text,
+    digest_text,
+    order_card_markup,
+    order_card_text,
+)
+from bot.handlers.satisfaction import poll_markup
+from bot.render import claim_status, order_status
+from core.models import Claim, Delivery, Order, OrderStatus
+from core.notifications import (
+    CARD_EDIT,
+    CLAIM_CARD,
+    CLAIM_NOTICE,
+    CLAIM_PHOTOS,
+    DIGEST_HEADER,
+    ORDER_CARD,
+    ORDER_NOTICE,
+    OrderCard,
+    claim_card,
+    order_card,
+)
+
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Bot API call: send a text, send photos, or edit a message already sent."""
+
+    method: str  # "text" | "photos" | "edit"
+    text: str = ""
+    markup: InlineKeyboardMarkup | None = None
+    photos: tuple[str, ...] = field(default_factory=tuple)
+    message_id: int | None = None  # the message an edit changes
+
+
+async def render(
+    session: AsyncSession, delivery: Delivery, *, zone: ZoneInfo, i18n: I18n
+) -> Outgoing | None:
+    """The call for a delivery, or None when there is nothing left to send (target gone)."""
+    kind, locale = delivery.kind, delivery.locale
+    resent = bool(delivery.params.get("resent"))
+    if kind == ORDER_CARD and delivery.order_id is not None:
+        order = await order_card(session, delivery.order_id)
+        if order is None:
+            return None
+        text = order_card_text(order, locale, zone, resent=resent)
+        return Outgoing("text", text, order_card_markup(order, locale))
+    if kind in (CLAIM_CARD, CLAIM_PHOTOS) and delivery.claim_id is not None:
+        claim = await claim_card(session, delivery.claim_id)
+        if claim is None:
+            return None
+        if kind == CLAIM_PHOTOS:
+            return Outgoing("photos", photos=claim.photos) if claim.photos else None
+        text = claim_card_text(claim, locale, zone, resent=resent)
+        return Outgoing("text", text, claim_card_markup(claim, locale))
+    if kind == CARD_EDIT:
+        message_id = delivery.params.get("message_id")
+        if not message_id:
+            return None
+        if delivery.order_id is not None:
+            order = await order_card(session, delivery.order_id)
+            if order is None:
+                return None
+            text = order_card_text(order, locale, zone)
+            return Outgoing("edit", text, order_card_markup(order, locale), message_id=message_id)
+        if delivery.claim_id is not None:
+            claim = await claim_card(session, delivery.claim_id)
+            if claim is None:
+                return None
+            text = claim_card_text(claim, locale, zone)
+            return Outgoing("edit", text, claim_card_markup(claim, locale), message_id=message_id)
+        return None
+    if kind == DIGEST_HEADER:
+        cards: list[OrderCard] = []
+        for order_id in delivery.params.get("order_ids", []):
+            card = await order_card(session, int(order_id), max_lines=0)
+            if card is not None:
+                cards.append(card)
+        return Outgoing("text", digest_text(cards, locale)) if cards else None
+    if kind in (ORDER_NOTICE, CLAIM_NOTICE):
+        return await _dealer_notice(session, delivery, i18n)
+    return None
+
+
+async def _dealer_notice(session: AsyncSession, delivery: Delivery, i18n: I18n) -> Outgoing | None:
+    """A status change told to the dealer in their language, with the bot's own texts."""
+    status = str(delivery.params.get("to") or "")
+    note = str(delivery.params.get("note") or "").strip()
+    markup = None
+    with i18n.context(), i18n.use_locale(delivery.locale):
+        if delivery.kind == ORDER_NOTICE and delivery.order_id is not None:
+            order = await session.get(Order, delivery.order_id)
+            if order is None:
+                return None
+            status = status or order.status
+            text = i18n.gettext("notify.order_status").format(
+                number=order.number, status=order_status(status)
+            )
+        elif delivery.claim_id is not None:
+            claim = await session.get(Claim, delivery.claim_id)
+            if claim is None:
+                return None
+            status = status or claim.status
+            text = i18n.gettext("notify.claim_status").format(
+                number=claim.number, status=claim_status(status)
+            )
+        else:
+            return None
+        if note:
+            text += "\n" + i18n.gettext("notify.note").format(note=note)
+        if delivery.kind == ORDER_NOTICE and status == OrderStatus.COMPLETED:
+            text += "\n\n" + i18n.gettext("poll.question")
+            markup = poll_markup(delivery.order_id or 0)
+    return Outgoing("text", text[:MAX_TEXT], markup)

@@ -1,0 +1,347 @@
+"""The one Telegram sender: outbox events become delivery rows, rows become Bot API calls.
+
+Every message is a `core.models.Delivery` row whose state is stored before and after its
+request, so a restart resumes where the sender stopped (see README.md in this folder for what
+is sent again when the outcome of a request is unknown). Rows are claimed with
+`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so several senders never take the same row;
+on SQLite a conditional `UPDATE ... WHERE state = 'queued'` makes the claim (one writer at a
+time, so a single sender process is the supported set-up there).
+
+Limits: integrations.telegram.limits (overall, per chat, per group, 429 pauses). Errors:
+429 waits `retry_after` with no request to that chat inside the wait; 5xx and network errors
+are retried with exponential backoff (a few times at once, then later, then given up);
+403 marks the person as having blocked the bot and cancels what was queued for them; any other
+400 is a permanent failure recorded with its reason ("message is not modified" counts as done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InputMediaPhoto, Message
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import create_i18n
+from core.calendar import load_calendar
+from core.models import Delivery, DeliveryState, OutboxEvent, User, utcnow
+from core.notifications import CARD_EDIT, HANDLED_KINDS, MANAGER_CARDS, fan_out, is_still_open
+from core.notify_settings import NotifyEnv, load_notify_settings
+from core.orders.digest import release_digest
+from core.settings import Settings
+from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimiter
+from integrations.telegram.render import Outgoing, render
+
+log = logging.getLogger("integrations.telegram.sender")
+S = DeliveryState
+
+
+class Sender:
+    """Drains the outbox through Telegram within its limits; one instance per process."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+        notify_env: NotifyEnv | None = None,
+        batch: int = 200,
+        concurrency: int = 8,
+        max_attempts: int = 6,
+        inline_retries: int = 3,
+        max_inline_wait: float = 10.0,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.bot = bot
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.clock = clock or MonotonicClock()
+        self.limiter = RateLimiter(self.clock, limits or Limits())
+        self.notify_env = notify_env
+        self.batch = batch
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.inline_retries = inline_retries
+        self.max_inline_wait = max_inline_wait
+        self.lease = lease
+        self.i18n = create_i18n()
+
+    # ------------------------------------------------------------------------ the whole cycle
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Recover stale claims, route new outbox events, send what is due; messages sent."""
+        await self.recover(now)
+        await self.route(now)
+        return await self.send_due(now)
+
+    async def run_digest(self, now: datetime | None = None) -> int:
+        """Release the after-hours orders held until `now` and send them; messages sent."""
+        async with self.sessionmaker() as session:
+            headers = await release_digest(session, now)
+            await session.commit()
+        log.info("digest released chats=%s", len(headers))
+        return await self.send_due(now)
+
+    # ------------------------------------------------------------------------ outbox -> rows
+    async def route(self, now: datetime | None = None) -> int:
+        """Turn pending outbox events into delivery rows; each event is taken exactly once."""
+        now = now or utcnow()
+        routed = 0
+        async with self.sessionmaker() as session:
+            calendar = await load_calendar(session, self.settings)
+            notify = await load_notify_settings(session, self.notify_env)
+            events = list(
+                await session.scalars(
+                    select(OutboxEvent)
+                    .where(
+                        OutboxEvent.state == "pending",
+                        OutboxEvent.kind.in_(HANDLED_KINDS),
+                        OutboxEvent.available_at <= now,
+                    )
+                    .order_by(OutboxEvent.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for event in events:
+                taken = await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id == event.id, OutboxEvent.state == "pending")
+                    .values(state="done", processed_at=now, attempts=OutboxEvent.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount != 1:  # type: ignore[attr-defined]
+                    continue  # another sender took it
+                try:
+                    async with session.begin_nested():
+                        await fan_out(session, event, calendar=calendar, notify=notify, now=now)
+                    routed += 1
+                except Exception as error:
+                    log.exception("routing failed event=%s", event.id)
+                    await session.execute(
+                        update(OutboxEvent)
+                        .where(OutboxEvent.id == event.id)
+                        .values(state="failed", last_error=str(error)[:1000])
+                        .execution_options(synchronize_session=False)
+                    )
+            await session.commit()
+        return routed
+
+    # ------------------------------------------------------------------------ rows -> Telegram
+    async def send_due(self, now: datetime | None = None) -> int:
+        """Claim due rows and send them: chats in parallel, each chat's rows in order."""
+        claimed = await self._claim(now or utcnow())
+        if not claimed:
+            return 0
+        by_chat: dict[int, list[int]] = defaultdict(list)
+        for delivery_id, chat_id in claimed:
+            by_chat[chat_id].append(delivery_id)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run_chat(ids: list[int]) -> int:
+            async with gate:
+                done = 0
+                for delivery_id in ids:
+                    done += await self._send_one(delivery_id)
+                return done
+
+        results = await asyncio.gather(*(run_chat(ids) for ids in by_chat.values()))
+        return sum(results)
+
+    async def _claim(self, now: datetime) -> list[tuple[int, int]]:
+        async with self.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(Delivery.id, Delivery.chat_id)
+                    .where(Delivery.state == S.QUEUED, Delivery.available_at <= now)
+                    .order_by(Delivery.available_at, Delivery.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return []
+            taken = set(
+                await session.scalars(
+                    update(Delivery)
+                    .where(Delivery.id.in_([r[0] for r in rows]), Delivery.state == S.QUEUED)
+                    .values(state=S.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+                    .returning(Delivery.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            await session.commit()
+        return [(row[0], row[1]) for row in rows if row[0] in taken]
+
+    async def _send_one(self, delivery_id: int) -> int:
+        async with self.sessionmaker() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None or delivery.state != S.SENDING:
+                return 0
+            if delivery.user_id is not None:
+                blocked = await session.scalar(
+                    select(User.blocked_bot_at).where(User.id == delivery.user_id)
+                )
+                if blocked is not None:
+                    await self._finish(delivery_id, S.FAILED, error="blocked the bot")
+                    return 0
+            outgoing = await render(session, delivery, zone=self.settings.zone, i18n=self.i18n)
+            chat_id, user_id, attempts = delivery.chat_id, delivery.user_id, delivery.attempts
+        if outgoing is None:
+            await self._finish(delivery_id, S.SKIPPED, error="nothing to send")
+            return 0
+        failures = 0
+        while True:
+            await self.limiter.wait_turn(chat_id)
+            try:
+                message_id = await self._request(chat_id, outgoing)
+            except TelegramRetryAfter as error:
+                self.limiter.retry_after(chat_id, error.retry_after)
+                log.warning("429 chat=%s retry_after=%s", chat_id, error.retry_after)
+                wait = self.limiter.paused_until(chat_id) - self.clock.now()
+                if wait > self.max_inline_wait:
+                    await self._requeue(delivery_id, timedelta(seconds=wait), str(error))
+                    return 0
+                continue  # wait_turn sleeps out the pause before the next request
+            except TelegramForbiddenError as error:
+                await self._blocked(delivery_id, user_id, str(error))
+                return 0
+            except (TelegramServerError, TelegramNetworkError) as error:
+                failures += 1
+                delay = min(2.0 ** (failures - 1), 30.0)
+                log.warning("retryable error chat=%s failures=%s: %s", chat_id, failures, error)
+                if failures < self.inline_retries:
+                    await self.clock.sleep(delay)
+                    continue
+                if attempts >= self.max_attempts:
+                    await self._finish(delivery_id, S.FAILED, error=str(error))
+                else:
+                    backoff = timedelta(seconds=min(30 * 2**attempts, 3600))
+                    await self._requeue(delivery_id, backoff, str(error))
+                return 0
+            except TelegramBadRequest as error:
+                if "message is not modified" in str(error):
+                    await self._record_sent(delivery_id, outgoing.message_id)
+                    return 0
+                await self._finish(delivery_id, S.FAILED, error=str(error))
+                return 0
+            except TelegramAPIError as error:
+                await self._finish(delivery_id, S.FAILED, error=str(error))
+                return 0
+            await self._record_sent(delivery_id, message_id)
+            return 1
+
+    async def _request(self, chat_id: int, out: Outgoing) -> int | None:
+        """One Bot API call; the id of the (first) message it made or changed."""
+        if out.method == "edit":
+            assert out.message_id is not None
+            edited = await self.bot.edit_message_text(
+                text=out.text, chat_id=chat_id, message_id=out.message_id, reply_markup=out.markup
+            )
+            return edited.message_id if isinstance(edited, Message) else out.message_id
+        if out.method == "photos":
+            if len(out.photos) == 1:
+                photo = await self.bot.send_photo(chat_id, out.photos[0])
+                return photo.message_id
+            media: list[Any] = [InputMediaPhoto(media=file_id) for file_id in out.photos[:10]]
+            album = await self.bot.send_media_group(chat_id, media)
+            return album[0].message_id if album else None
+        sent = await self.bot.send_message(chat_id, out.text, reply_markup=out.markup)
+        return sent.message_id
+
+    # ------------------------------------------------------------------------ recording
+    async def _record_sent(self, delivery_id: int, message_id: int | None) -> None:
+        """The request succeeded: store it (the step a crash may separate from the request)."""
+        await self._finish(delivery_id, S.SENT, message_id=message_id, sent_at=utcnow())
+
+    async def _finish(self, delivery_id: int, state: str, **values: Any) -> None:
+        async with self.sessionmaker() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(state=state, **values)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+
+    async def _requeue(self, delivery_id: int, after: timedelta, error: str) -> None:
+        await self._finish(delivery_id, S.QUEUED, available_at=utcnow() + after, error=error[:1000])
+
+    async def _blocked(self, delivery_id: int, user_id: int | None, error: str) -> None:
+        """403: the person blocked the bot (or the bot left the group); send them nothing more."""
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(state=S.FAILED, error=error[:1000])
+                .execution_options(synchronize_session=False)
+            )
+            if user_id is not None:
+                await session.execute(
+                    update(User)
+                    .where(User.id == user_id, User.blocked_bot_at.is_(None))
+                    .values(blocked_bot_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                await session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.user_id == user_id,
+                        Delivery.state.in_([S.QUEUED, S.HELD]),
+                    )
+                    .values(state=S.FAILED, error="blocked the bot")
+                    .execution_options(synchronize_session=False)
+                )
+            await session.commit()
+        log.info("403 blocked delivery=%s user=%s", delivery_id, user_id)
+
+    # ------------------------------------------------------------------------ after a crash
+    async def recover(self, now: datetime | None = None) -> int:
+        """Settle rows left `sending` by a sender that died (older than the lease).
+
+        The rule (README.md): card edits are sent again (an edit is idempotent); manager cards
+        and claim photos are sent again, marked as a repeat, while the order or claim still
+        awaits a decision (a lost card is an order nobody confirms; a duplicate is harmless,
+        the first decision wins); dealer notices and digest headers are not sent again
+        (state `unknown`: a duplicate notice misleads, and the bot shows every status anyway).
+        """
+        now = now or utcnow()
+        settled = 0
+        async with self.sessionmaker() as session:
+            stale = list(
+                await session.scalars(
+                    select(Delivery)
+                    .where(Delivery.state == S.SENDING, Delivery.claimed_at <= now - self.lease)
+                    .order_by(Delivery.id)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in stale:
+                if row.kind == CARD_EDIT:
+                    row.state, row.available_at = S.QUEUED, now
+                elif row.kind in MANAGER_CARDS and await is_still_open(session, row):
+                    row.state, row.available_at = S.QUEUED, now
+                    row.params = {**row.params, "resent": True}
+                else:
+                    row.state = S.UNKNOWN
+                    row.error = "outcome unknown after a restart; not sent again"
+                settled += 1
+                log.warning("recovered delivery=%s kind=%s -> %s", row.id, row.kind, row.state)
+            await session.commit()
+        return settled
