@@ -9,6 +9,8 @@ import signal
 
 from aiohttp import web
 
+from bot.factory import create_bot, create_dispatcher
+from bot.runner import notify_loop, run_polling, setup_webhook_routes, start_webhook
 from core import migrate
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
@@ -42,13 +44,30 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    runner = await start_http(app, settings)
     background: list[asyncio.Task[None]] = []
+    webhook_bot = None
     if settings.bot_token is None:
         log.warning(
             "BOT_TOKEN is not set: the Telegram bot is off; HTTP (health check, 1C exchange, "
             "admin) runs. Set BOT_TOKEN to start the bot."
         )
+    elif settings.webhook_url:
+        webhook_bot = create_bot(settings)
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        setup_webhook_routes(
+            app,
+            dispatcher=create_dispatcher(settings, services.sessionmaker),
+            bot=webhook_bot,
+            secret=secret,
+        )
+    runner = await start_http(app, settings)
+    if webhook_bot is not None:
+        await start_webhook(webhook_bot, settings.webhook_url or "", secret)
+        background.append(asyncio.create_task(notify_loop(webhook_bot, services.sessionmaker)))
+        log.info("bot in webhook mode url=%s", settings.webhook_url)
+    elif settings.bot_token is not None:
+        background.append(asyncio.create_task(run_polling(settings, services.sessionmaker)))
+        log.info("bot in long-polling mode api=%s", settings.telegram_api_url)
     print(f"DealerBot is up: http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
     try:
         await stop.wait()
@@ -56,4 +75,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        if webhook_bot is not None:
+            await webhook_bot.session.close()
         await runner.cleanup()
