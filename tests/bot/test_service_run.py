@@ -34,9 +34,11 @@ async def test_run_serves_http_and_polls_the_bot(fake: FakeTelegram, database_ur
         reply = await fake.wait_for("sendMessage", lambda c: c.chat_id == stranger.id, timeout=20)
         assert "пилот" in reply.text.lower()
         assert fake.calls_of("deleteWebhook") and fake.calls_of("setMyCommands")
-        async with aiohttp.ClientSession() as client:
-            async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
-                assert response.status == 200
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            assert response.status == 200
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
