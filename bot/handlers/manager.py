@@ -110,18 +110,19 @@ def manager_router() -> Router:
         user: User,
         settings: Settings,
     ) -> None:
+        locale = user.language
         try:
             order = await confirm_order(session, callback_data.order_id, user)
         except InvalidTransition:
             await session.rollback()
             who = await redraw_order(
-                _message(query), session, callback_data.order_id, user.language, settings.zone
+                _message(query), session, callback_data.order_id, locale, settings.zone
             )
-            await query.answer(mt(user.language, "already", who=who), show_alert=True)
+            await query.answer(mt(locale, "already", who=who), show_alert=True)
             return
         await session.commit()
-        await redraw_order(_message(query), session, order.id, user.language, settings.zone)
-        await query.answer(mt(user.language, "done.confirmed", number=order.number))
+        await redraw_order(_message(query), session, order.id, locale, settings.zone)
+        await query.answer(mt(locale, "done.confirmed", number=order.number))
 
     @router.callback_query(OrderDecision.filter(F.action == "no"))
     async def ask_reason(
@@ -166,19 +167,20 @@ def manager_router() -> Router:
         settings: Settings,
     ) -> None:
         status = CLAIM_ACTIONS[callback_data.action]
+        locale = user.language
         try:
             claim = await change_claim_status(session, callback_data.claim_id, status, user)
         except InvalidTransition:
             await session.rollback()
             who = await redraw_claim(
-                _message(query), session, callback_data.claim_id, user.language, settings.zone
+                _message(query), session, callback_data.claim_id, locale, settings.zone
             )
-            await query.answer(mt(user.language, "already", who=who), show_alert=True)
+            await query.answer(mt(locale, "already", who=who), show_alert=True)
             return
         await session.commit()
-        await redraw_claim(_message(query), session, claim.id, user.language, settings.zone)
-        label = mt(user.language, f"claim_status.{status}")
-        await query.answer(mt(user.language, "done.claim", number=claim.number, status=label))
+        await redraw_claim(_message(query), session, claim.id, locale, settings.zone)
+        label = mt(locale, f"claim_status.{status}")
+        await query.answer(mt(locale, "done.claim", number=claim.number, status=label))
 
     @router.callback_query(ClaimDecision.filter(F.action == "rej"))
     async def ask_claim_reason(
@@ -215,27 +217,28 @@ def manager_router() -> Router:
     ) -> None:
         data = await state.get_data()
         reason = message.text or ""
+        locale = user.language
         card_message = (int(data["chat_id"]), int(data["message_id"]))
         try:
             if data["kind"] == "order":
                 order = await reject_order(session, int(data["id"]), user, reason)
-                done = mt(user.language, "done.rejected", number=order.number)
+                done = mt(locale, "done.rejected", number=order.number)
             else:
                 claim = await change_claim_status(
                     session, int(data["id"]), ClaimStatus.REJECTED, user, note=reason
                 )
-                label = mt(user.language, "claim_status.rejected")
-                done = mt(user.language, "done.claim", number=claim.number, status=label)
+                label = mt(locale, "claim_status.rejected")
+                done = mt(locale, "done.claim", number=claim.number, status=label)
         except InvalidTransition:
             await session.rollback()
             await state.clear()
-            await message.answer(mt(user.language, "already", who=""))
-            await _redraw_by_id(bot, session, data, card_message, user.language, settings)
+            await message.answer(mt(locale, "already", who=""))
+            await _redraw_by_id(bot, session, data, card_message, locale, settings)
             return
         await session.commit()
         await state.clear()
         await message.answer(done)
-        await _redraw_by_id(bot, session, data, card_message, user.language, settings)
+        await _redraw_by_id(bot, session, data, card_message, locale, settings)
 
     # commands -----------------------------------------------------------------------------
     @router.message(Command("pending"))

@@ -145,7 +145,8 @@ class Sender:
     # ------------------------------------------------------------------------ rows -> Telegram
     async def send_due(self, now: datetime | None = None) -> int:
         """Claim due rows and send them: chats in parallel, each chat's rows in order."""
-        claimed = await self._claim(now or utcnow())
+        now = now or utcnow()
+        claimed = await self._claim(now)
         if not claimed:
             return 0
         by_chat: dict[int, list[int]] = defaultdict(list)
@@ -157,7 +158,7 @@ class Sender:
             async with gate:
                 done = 0
                 for delivery_id in ids:
-                    done += await self._send_one(delivery_id)
+                    done += await self._send_one(delivery_id, now)
                 return done
 
         results = await asyncio.gather(*(run_chat(ids) for ids in by_chat.values()))
@@ -188,7 +189,7 @@ class Sender:
             await session.commit()
         return [(row[0], row[1]) for row in rows if row[0] in taken]
 
-    async def _send_one(self, delivery_id: int) -> int:
+    async def _send_one(self, delivery_id: int, now: datetime) -> int:
         async with self.sessionmaker() as session:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is None or delivery.state != S.SENDING:
@@ -215,7 +216,7 @@ class Sender:
                 log.warning("429 chat=%s retry_after=%s", chat_id, error.retry_after)
                 wait = self.limiter.paused_until(chat_id) - self.clock.now()
                 if wait > self.max_inline_wait:
-                    await self._requeue(delivery_id, timedelta(seconds=wait), str(error))
+                    await self._requeue(delivery_id, now + timedelta(seconds=wait), str(error))
                     return 0
                 continue  # wait_turn sleeps out the pause before the next request
             except TelegramForbiddenError as error:
@@ -232,7 +233,7 @@ class Sender:
                     await self._finish(delivery_id, S.FAILED, error=str(error))
                 else:
                     backoff = timedelta(seconds=min(30 * 2**attempts, 3600))
-                    await self._requeue(delivery_id, backoff, str(error))
+                    await self._requeue(delivery_id, now + backoff, str(error))
                 return 0
             except TelegramBadRequest as error:
                 if "message is not modified" in str(error):
@@ -279,8 +280,8 @@ class Sender:
             )
             await session.commit()
 
-    async def _requeue(self, delivery_id: int, after: timedelta, error: str) -> None:
-        await self._finish(delivery_id, S.QUEUED, available_at=utcnow() + after, error=error[:1000])
+    async def _requeue(self, delivery_id: int, at: datetime, error: str) -> None:
+        await self._finish(delivery_id, S.QUEUED, available_at=at, error=error[:1000])
 
     async def _blocked(self, delivery_id: int, user_id: int | None, error: str) -> None:
         """403: the person blocked the bot (or the bot left the group); send them nothing more."""
