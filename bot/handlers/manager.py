@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handlers.manager_cards import (
     claim_card_markup,
     claim_card_text,
+    decision_line,
     order_card_markup,
     order_card_text,
     order_list_text,
@@ -75,7 +76,7 @@ async def redraw_order(
     text = order_card_text(card, locale, zone)
     if text != (message.text or ""):
         await message.edit_text(text, reply_markup=order_card_markup(card, locale))
-    return text.rsplit("\n", 1)[-1] if card.decision else ""
+    return decision_line(card, locale, zone)
 
 
 async def redraw_claim(
@@ -88,7 +89,7 @@ async def redraw_claim(
     text = claim_card_text(card, locale, zone)
     if text != (message.text or ""):
         await message.edit_text(text, reply_markup=claim_card_markup(card, locale))
-    return text.rsplit("\n", 1)[-1] if card.decision else ""
+    return decision_line(card, locale, zone)
 
 
 def _message(query: CallbackQuery) -> Message | None:

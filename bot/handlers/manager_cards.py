@@ -57,6 +57,14 @@ def _decision_line(prefix: str, decision: Decision, locale: str, zone: ZoneInfo)
         return mt(locale, f"{prefix}.status.other", status=status, by=decision.by, at=when)
 
 
+def decision_line(card: OrderCard | ClaimCard, locale: str, zone: ZoneInfo) -> str:
+    """Who decided and when ("✅ Подтверждён: Ольга, 10.12.2026 12:01"), or ''."""
+    if card.decision is None:
+        return ""
+    prefix = "order" if isinstance(card, OrderCard) else "claim"
+    return _decision_line(prefix, card.decision, locale, zone)
+
+
 def order_card_text(card: OrderCard, locale: str, zone: ZoneInfo, *, resent: bool = False) -> str:
     """The card: dealer, legal entity, lines, total, comment, after-hours mark, decision."""
     out = [mt(locale, "order.title", number=card.number)]

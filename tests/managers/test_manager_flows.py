@@ -140,6 +140,13 @@ async def test_reject_asks_a_reason_that_reaches_the_dealer(world: World) -> Non
     (news,) = world.fake.sent_to(world.shop.tg_user.id, "sendMessage")
     assert news.text == f"Заказ {order.number}: отклонён.\nКомментарий: Нет лимита по договору"
 
+    # a stale Confirm button on the old card is answered with who decided
+    late = await world.press(world.manager, card, "✅")
+    (alert,) = [c for c in late if c.method == "answerCallbackQuery"]
+    assert str(alert.params["text"]).startswith("Уже обработано: ❌ Отклонён: Ольга Петрова")
+    async with world.db() as s:
+        assert (await s.get(Order, order_id)).status == "rejected"  # type: ignore[union-attr]
+
 
 async def test_reject_with_an_empty_reason_changes_nothing(world: World) -> None:
     order_id = await world.place(THURSDAY_NOON)
