@@ -59,7 +59,7 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     await migrate.upgrade(settings.database_url)
     services: Services = build_services(settings)
     try:
-        summary = await load_demo(services.sessionmaker, items=args.items)
+        summary = await load_demo(services.sessionmaker, items=args.items, settings=settings)
     finally:
         await services.engine.dispose()
     print(summary)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.calendar import WorkingCalendar
+from core.calendar import WorkingCalendar, calendar_from_settings
 from core.catalog.normalize import normalize_article, search_text
 from core.holidays import load_russian_holidays
 from core.models import (
@@ -51,6 +51,7 @@ from core.models import (
 )
 from core.orders.cart import line_amount
 from core.orders.numbers import claim_number, order_number
+from core.settings import Settings
 from dealerbot.fakedata import (
     PRICE_TYPES,
     WAREHOUSES,
@@ -121,6 +122,7 @@ async def load_demo(
     seed: int = 1,
     now: datetime | None = None,
     calendar: WorkingCalendar | None = None,
+    settings: Settings | None = None,
 ) -> DemoSummary:
     """Fill an empty database with demo data; does nothing if it has products or dealers.
 
@@ -138,7 +140,7 @@ async def load_demo(
         if has_data:
             return DemoSummary(skipped=True)
         loader = _Loader(session, random.Random(seed), now)
-        calendar_days = await loader.calendar_days(calendar)
+        calendar_days = await loader.calendar_days(calendar, settings)
         await loader.catalog(list(iter_products(items, seed)), seed)
         await loader.people(fake_dealers(DEALERS, seed))
         await loader.history()
@@ -274,15 +276,20 @@ class _Loader:
 
     # -- calendar, catalog, people ------------------------------------------------------------
 
-    async def calendar_days(self, calendar: WorkingCalendar | None) -> int:
+    async def calendar_days(
+        self, calendar: WorkingCalendar | None, settings: Settings | None
+    ) -> int:
         """Load Russian holidays for the covered years; settle the calendar used for flags."""
         stored = 0
         for year in range(self.start.year, self.now.year + 2):
             stored += len(await load_russian_holidays(self.session, year))
         if calendar is None:
             rows = await self.session.execute(select(CalendarDay.day, CalendarDay.kind))
-            calendar = WorkingCalendar(
-                zone=ZoneInfo(DEFAULT_ZONE), overrides={day: kind for day, kind in rows}
+            overrides = {day: kind for day, kind in rows}
+            calendar = (
+                calendar_from_settings(settings, overrides)
+                if settings is not None
+                else WorkingCalendar(zone=ZoneInfo(DEFAULT_ZONE), overrides=overrides)
             )
         self.calendar = calendar
         return stored

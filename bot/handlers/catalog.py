@@ -3,10 +3,7 @@ stock by warehouse, paging, and add-to-cart buttons 1 / 5 / 10 / other."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Protocol
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -18,7 +15,7 @@ from bot.callbacks import AddToCart, CartAction, SearchPage
 from bot.filters import BoundDealer, Is
 from bot.i18n import _
 from bot.render import clip, money, qty, short
-from core.catalog.offers import WarehouseStock
+from core.catalog.search import SearchHit, search_products
 from core.dealers.service import dealer_id_of, get_dealer
 from core.models import User
 
@@ -27,31 +24,16 @@ MAX_QUERY = 200
 ADD_STEPS = (1, 5, 10)
 
 
-class Hit(Protocol):
-    """What the bot shows of a search hit (core.catalog.search's items)."""
-
-    product_id: int
-    article: str
-    name: str
-    unit: str
-    price: Decimal | None
-    currency: str
-    stock_total: Decimal
-    stock: Sequence[WarehouseStock]
-
-
 @dataclass
 class Found:
     """One page of search results."""
 
-    items: list[Hit]
+    items: list[SearchHit]
     has_more: bool
 
 
 async def find(session: AsyncSession, user: User, query: str, page: int) -> Found:
     """Search the catalog for the dealer: their price type, one page."""
-    from core.catalog.search import search_products
-
     dealer = await get_dealer(session, dealer_id_of(user))
     result = await search_products(
         session, query, price_type_id=dealer.price_type_id, page=page, page_size=PAGE_SIZE
@@ -59,7 +41,7 @@ async def find(session: AsyncSession, user: User, query: str, page: int) -> Foun
     return Found(items=list(result.items), has_more=result.has_more)
 
 
-def item_text(n: int, hit: Hit) -> str:
+def item_text(n: int, hit: SearchHit) -> str:
     """An item: article, name, price, stock in total and by warehouse."""
     rows = [
         f"{n}. {hit.article} — {hit.name}",
