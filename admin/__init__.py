@@ -1,0 +1,1 @@
+"""The web admin: HTML pages for staff under /admin and the JSON API under /api/v1."""

@@ -1,0 +1,126 @@
+"""Staff logins with lockout, the person a staff login acts as, and JSON API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.errors import Forbidden, InvalidInput
+from core.models import ApiToken, Dealer, Role, StaffAccount, User, utcnow
+from core.security import hash_password, verify_password
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+TOKEN_PREFIX = "dbt_"
+_DUMMY_HASH = hash_password("not-a-real-password")  # equal work for unknown logins
+
+
+class LoginRefused(Forbidden):
+    """Wrong login or password, or the account is locked or disabled."""
+
+
+async def authenticate(
+    session: AsyncSession, login: str, password: str, *, now: datetime | None = None
+) -> StaffAccount:
+    """The staff account for a login and password; after MAX_FAILED_LOGINS wrong passwords in a
+    row the account is locked for LOCKOUT (even the right password is refused meanwhile).
+
+    Raises LoginRefused `auth.bad_credentials` or `auth.locked` (with `until`). The caller
+    commits, so the failure counter is kept.
+    """
+    now = now or utcnow()
+    account = await session.scalar(
+        select(StaffAccount).where(StaffAccount.login == login.strip().lower())
+    )
+    if account is None or not account.is_active:
+        verify_password(_DUMMY_HASH, password)
+        raise LoginRefused("auth.bad_credentials")
+    if account.locked_until is not None and account.locked_until > now:
+        raise LoginRefused("auth.locked", until=account.locked_until)
+    if not verify_password(account.password_hash, password):
+        account.failed_logins += 1
+        if account.failed_logins >= MAX_FAILED_LOGINS:
+            account.failed_logins = 0
+            account.locked_until = now + LOCKOUT
+            await session.flush()
+            raise LoginRefused("auth.locked", until=account.locked_until)
+        await session.flush()
+        raise LoginRefused("auth.bad_credentials")
+    account.failed_logins = 0
+    account.locked_until = None
+    await session.flush()
+    return account
+
+
+async def acting_user(session: AsyncSession, staff: StaffAccount) -> User:
+    """The person a staff login acts as in core services (order and claim decisions).
+
+    A login without one gets a User of its own role (no Telegram id), linked from now on.
+    """
+    if staff.user_id is not None:
+        user = await session.get(User, staff.user_id)
+        if user is not None:
+            return user
+    user = User(telegram_id=None, role=staff.role, full_name=staff.login)
+    session.add(user)
+    await session.flush()
+    staff.user_id = user.id
+    await session.flush()
+    return user
+
+
+def dealer_scope(staff: StaffAccount) -> ColumnElement[bool] | None:
+    """The condition on Dealer a staff login may see: None (all) for an admin, their own
+    dealers for a manager (none if the login is bound to no person)."""
+    if staff.role == Role.ADMIN:
+        return None
+    if staff.user_id is None:
+        return false()
+    return Dealer.manager_id == staff.user_id
+
+
+def token_hash(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def create_api_token(
+    session: AsyncSession, name: str, *, created_by_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token; the plain token is returned once and never stored."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("api_token.name_required")
+    if len(name) > 100:
+        raise InvalidInput("api_token.name_too_long", limit=100)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        name=name,
+        token_hash=token_hash(token),
+        prefix=token[:12],
+        created_by_id=created_by_id,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row, token
+
+
+async def check_api_token(session: AsyncSession, token: str) -> ApiToken | None:
+    """The live token row for a presented token, or None (unknown or revoked)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row
+
+
+def staff_roles() -> tuple[str, ...]:
+    """Roles a staff login may have."""
+    return (Role.ADMIN, Role.MANAGER)

@@ -1,0 +1,100 @@
+"""The admin's entry: `setup_admin` mounts the pages under /admin and the API under /api/v1."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+import aiohttp_session
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from admin.api import build_api_app
+from admin.keys import SESSIONMAKER, SETTINGS
+from admin.messages import text as message_text
+from admin.views import auth, dealers, orders, pilot, system
+from admin.web import (
+    PREFIX,
+    auth_middleware,
+    cookie_storage,
+    csrf_middleware,
+    db_middleware,
+    error_middleware,
+    money,
+)
+from core.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+
+
+def duration(value: timedelta | None) -> str:
+    """A time span as days and hours: '2 дн. 5 ч.'."""
+    if value is None:
+        return "—"
+    hours = int(value.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    return f"{days} дн. {hours} ч." if days else f"{hours} ч."
+
+
+def query_string(query: Mapping[str, str], **changes: object) -> str:
+    """The current query string with some parameters changed (for pagers)."""
+    merged = {k: v for k, v in query.items() if k not in changes}
+    merged.update({k: str(v) for k, v in changes.items()})
+    return urlencode(merged)
+
+
+API_PREFIX = "/api/v1"
+
+
+def build_admin_app(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> web.Application:
+    """The /admin sub-application: pages, static files, login, CSRF."""
+    app = web.Application(client_max_size=settings.max_upload_bytes + 64 * 1024)
+    app[SETTINGS] = settings
+    app[SESSIONMAKER] = sessionmaker
+    aiohttp_session.setup(app, cookie_storage(settings.secret_key.get_secret_value()))
+    app.middlewares.extend([db_middleware, error_middleware, csrf_middleware, auth_middleware])
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    env.filters["money"] = money
+    env.filters["local"] = lambda value: (
+        "—" if value is None else value.astimezone(settings.zone).strftime("%d.%m.%Y %H:%M")
+    )
+    env.globals["prefix"] = PREFIX
+    env.globals["qs"] = query_string
+    env.globals["message"] = message_text
+    env.globals["duration"] = duration
+    for module in (auth, dealers, pilot, orders, system):
+        app.add_routes(module.routes)
+    app.router.add_static("/static", HERE / "static", append_version=True)
+    return app
+
+
+def setup_admin(
+    app: web.Application,
+    *,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Mount the admin pages at /admin and the JSON API at /api/v1 on the main application."""
+    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker))
+    api = build_api_app()
+    api[SETTINGS] = settings
+    api[SESSIONMAKER] = sessionmaker
+    app.add_subapp(API_PREFIX, api)
+
+    async def to_admin(_request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(f"{PREFIX}/")
+
+    app.router.add_get(PREFIX, to_admin)
+
+
+__all__ = ["build_admin_app", "setup_admin"]

@@ -1,0 +1,97 @@
+"""Russian texts for the domain error keys the admin shows; unknown keys are shown as they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import DomainError
+
+TEXTS: dict[str, str] = {
+    "auth.bad_credentials": "Неверный логин или пароль.",
+    "auth.locked": "Слишком много неудачных попыток входа. Вход заблокирован до {until}.",
+    "auth.admin_only": "Эта страница доступна только администраторам.",
+    "csrf.invalid": (
+        "Форма устарела или отправлена не со страницы админки (CSRF). Обновите страницу."
+    ),
+    "dealer.not_found": "Дилер не найден.",
+    "dealer.bad_inn": "ИНН «{inn}» неверен: нужно 10 или 12 цифр.",
+    "dealer.name_required": "Укажите название дилера.",
+    "dealer.unknown_price_type": "Тип цен «{name}» не найден.",
+    "dealer.bad_status": "Неизвестный статус «{status}».",
+    "dealer.bad_manager": "Выбранный менеджер не найден.",
+    "dealer.bad_wave": "Выбранная волна не найдена.",
+    "dealer.field_too_long": "Поле «{field}» длиннее {limit} символов.",
+    "address.required": "Укажите адрес.",
+    "legal_entity.bad_kpp": "КПП «{kpp}» неверен: нужно 9 цифр.",
+    "legal_entity.not_found": "Юрлицо не найдено.",
+    "invitation.unknown": "Приглашение не найдено.",
+    "invitation.bad_uses": "Число использований должно быть от 1 до {limit}.",
+    "invitation.bad_days": "Срок действия должен быть от 1 до {limit} дней.",
+    "invitation.revoked": "Приглашение отозвано.",
+    "invitation.expired": "Срок приглашения истёк.",
+    "invitation.used_up": "Приглашение уже использовано.",
+    "wave.not_found": "Волна не найдена.",
+    "wave.name_required": "Укажите название волны.",
+    "wave.name_taken": "Волна «{name}» уже есть.",
+    "wave.bad_dates": "Дата окончания раньше даты начала.",
+    "application.not_found": "Заявка не найдена.",
+    "application.already_decided": "По заявке уже принято решение ({status}).",
+    "application.reject_message_required": "Напишите сообщение для заявителя.",
+    "application.reject_message_too_long": "Сообщение длиннее {limit} символов.",
+    "order.not_found": "Заказ не найден.",
+    "order.bad_transition": "Заказ {number} в статусе «{status}»: такой переход невозможен.",
+    "order.already_changed": "Заказ {number} уже изменён (статус «{status}»).",
+    "order.reject_reason_required": "Укажите причину отклонения.",
+    "order.reject_reason_too_long": "Причина длиннее {limit} символов.",
+    "claim.not_found": "Рекламация не найдена.",
+    "claim.bad_transition": "Рекламация {number} в статусе «{status}»: такой переход невозможен.",
+    "claim.already_changed": "Рекламация {number} уже изменена (статус «{status}»).",
+    "claim.photo_unavailable": "Фото недоступно: Bot API не настроен или не ответил.",
+    "staff.only": "Действие доступно только менеджерам и администраторам.",
+    "staff.login_required": "Укажите логин.",
+    "staff.bad_role": "Неизвестная роль «{role}».",
+    "staff.password_too_short": "Пароль короче {minimum} символов.",
+    "staff.login_taken": "Логин «{login}» уже занят.",
+    "staff.user_not_found": "Пользователь Telegram не найден.",
+    "staff.not_found": "Логин не найден.",
+    "staff.cannot_disable_self": "Нельзя отключить свой собственный логин.",
+    "api_token.not_found": "Токен не найден.",
+    "api_token.name_required": "Укажите название токена.",
+    "api_token.name_too_long": "Название длиннее {limit} символов.",
+    "settings.bad_chat": "ID чата — целое число (для групп обычно начинается с -100).",
+    "notify.bad_policy": "Неизвестная политика «{policy}».",
+    "calendar.bad_day": "Неверная дата.",
+    "calendar.bad_kind": "Неизвестный тип дня «{kind}».",
+    "input.bad_number": "«{value}» — не число.",
+    "import.empty_file": "Файл пуст.",
+    "import.too_large": "Файл слишком большой.",
+    "import.unsupported_format": "Формат не поддерживается: сохраните как .xlsx или .csv.",
+    "import.bad_file": "Файл не читается как .xlsx или .csv.",
+    "import.missing_column": "Нет колонки «ИНН» (inn) в строке заголовков.",
+    "import.name_required": "Новый дилер: нужно название.",
+    "import.too_long": "Колонка «{column}» длиннее {limit} символов.",
+    "import.unknown_price_type": "Тип цен «{name}» не найден.",
+    "import.unknown_wave": "Волна «{name}» не найдена.",
+    "import.bad_status": "Неизвестный статус «{status}».",
+    "import.legal_entity_inn_required": "Для юрлица нужен ИНН юрлица.",
+    "import.bad_kpp": "КПП «{kpp}» неверен: нужно 9 цифр.",
+    "import.legal_entity_other_dealer": "Юрлицо с ИНН {inn} уже принадлежит другому дилеру.",
+    "import.no_file": "Выберите файл.",
+}
+
+
+def text(key: str, params: dict[str, Any] | None = None) -> str:
+    """The Russian text of an error key with its parameters filled in."""
+    template = TEXTS.get(key)
+    if template is None:
+        details = ", ".join(f"{k}={v}" for k, v in (params or {}).items())
+        return f"{key} ({details})" if details else key
+    try:
+        return template.format(**(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def error_text(error: DomainError) -> str:
+    """The text of a domain error."""
+    return text(error.key, error.params)

@@ -1,0 +1,318 @@
+"""The OpenAPI 3.0 document of the JSON API (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from core.models import ClaimStatus, DealerStatus, OrderStatus
+
+MAX_ID = 2_147_483_647
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "decimal, 2 places"}
+QTY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal quantity"}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": sorted(properties)}
+
+
+DEALER = _object(
+    {
+        "id": INT,
+        "name": STR,
+        "inn": _nullable(STR),
+        "onec_id": _nullable(STR),
+        "city": STR,
+        "region": STR,
+        "status": {"type": "string", "enum": sorted(DealerStatus)},
+        "price_type_id": _nullable(INT),
+        "manager_id": _nullable(INT),
+        "wave_id": _nullable(INT),
+        "features": {"type": "object"},
+        "onboarded_at": _nullable(TIME),
+        "created_at": TIME,
+    }
+)
+ENTITY = _object(
+    {
+        "id": INT,
+        "dealer_id": INT,
+        "name": STR,
+        "inn": STR,
+        "kpp": _nullable(STR),
+        "onec_id": _nullable(STR),
+        "is_active": BOOL,
+    }
+)
+INVITATION = _object(
+    {
+        "id": INT,
+        "dealer_id": _nullable(INT),
+        "role": STR,
+        "link": STR,
+        "max_uses": INT,
+        "uses": INT,
+        "expires_at": _nullable(TIME),
+        "revoked_at": _nullable(TIME),
+        "created_at": TIME,
+    }
+)
+ORDER_LINE = _object(
+    {
+        "line_no": INT,
+        "product_id": _nullable(INT),
+        "article": STR,
+        "name": STR,
+        "unit": STR,
+        "price": MONEY,
+        "quantity": QTY,
+        "amount": MONEY,
+    }
+)
+ORDER_FIELDS: dict[str, Any] = {
+    "id": INT,
+    "number": STR,
+    "dealer_id": INT,
+    "legal_entity_id": _nullable(INT),
+    "status": {"type": "string", "enum": sorted(OrderStatus)},
+    "source": STR,
+    "placed_at": TIME,
+    "is_after_hours": BOOL,
+    "confirmed_at": _nullable(TIME),
+    "rejected_reason": _nullable(STR),
+    "comment": STR,
+    "desired_date": _nullable({"type": "string", "format": "date"}),
+    "dealer_po": _nullable(STR),
+    "delivery_address": _nullable(STR),
+    "currency": STR,
+    "total": MONEY,
+    "onec_number": _nullable(STR),
+    "sync_state": STR,
+    "exported_at": _nullable(TIME),
+    "updated_at": TIME,
+}
+ORDER = _object(ORDER_FIELDS)
+ORDER_DETAIL = _object({**ORDER_FIELDS, "lines": {"type": "array", "items": ORDER_LINE}})
+STOCK = _object({"warehouse_id": INT, "warehouse": STR, "quantity": QTY})
+PRODUCT = _object(
+    {
+        "id": INT,
+        "onec_id": STR,
+        "article": STR,
+        "name": STR,
+        "unit": STR,
+        "barcode": _nullable(STR),
+        "group_id": _nullable(INT),
+        "price": _nullable(MONEY),
+        "currency": STR,
+        "stock_total": QTY,
+        "stock": {"type": "array", "items": STOCK},
+    }
+)
+CLAIM_FIELDS: dict[str, Any] = {
+    "id": INT,
+    "number": STR,
+    "dealer_id": INT,
+    "order_id": INT,
+    "status": {"type": "string", "enum": sorted(ClaimStatus)},
+    "comment": STR,
+    "created_at": TIME,
+    "decided_at": _nullable(TIME),
+    "decision_note": STR,
+}
+CLAIM = _object(CLAIM_FIELDS)
+CLAIM_LINE = _object({"order_line_id": INT, "reason": STR, "quantity": QTY, "comment": STR})
+CLAIM_DETAIL = _object(
+    {
+        **CLAIM_FIELDS,
+        "lines": {"type": "array", "items": CLAIM_LINE},
+        "attachments": INT,
+    }
+)
+ERROR = {
+    "type": "object",
+    "properties": {"error": STR, "params": {"type": "object"}},
+    "required": ["error"],
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, where: str = "query") -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema,
+    }
+
+
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PAGING = [
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "page size"),
+    _param("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000, "default": 0}, "skip"),
+]
+TEXT = {"type": "string", "maxLength": 100}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    texts = {400: "bad parameter", 401: "no or wrong token", 404: "not found"}
+    return {
+        str(code): {
+            "description": texts[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
+
+
+def _list(name: str, summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"list_{name}",
+            "parameters": [*params, *PAGING],
+            "responses": {
+                "200": {
+                    "description": "a page of items",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": f"#/components/schemas/{name}"},
+                                    },
+                                    "limit": INT,
+                                    "offset": INT,
+                                    "total": INT,
+                                },
+                                "required": ["items", "limit", "offset", "total"],
+                            }
+                        }
+                    },
+                },
+                **_errors(400, 401),
+            },
+        }
+    }
+
+
+def _one(name: str, summary: str, id_name: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"get_{name}",
+            "parameters": [_param(id_name, ID, "id", "path")],
+            "responses": {
+                "200": {
+                    "description": "the item",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
+                    },
+                },
+                **_errors(401, 404),
+            },
+        }
+    }
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The document (built once)."""
+    dealer_detail = {
+        **DEALER,
+        "properties": {
+            **DEALER["properties"],
+            "legal_entities": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/LegalEntity"},
+            },
+        },
+        "required": sorted([*DEALER["required"], "legal_entities"]),
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "DealerBot API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only data for CRM/BI. Send `Authorization: Bearer <token>`; tokens are "
+                "made on the admin's API tokens page. Money and quantities are decimal strings, "
+                "times are ISO 8601 in UTC."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/dealers": _list(
+                "Dealer",
+                "Dealers",
+                [
+                    _param("q", TEXT, "part of the name, or the exact INN"),
+                    _param("wave_id", ID, "pilot wave"),
+                    _param("status", {"type": "string", "enum": sorted(DealerStatus)}, "status"),
+                ],
+            ),
+            "/dealers/{dealer_id}": _one("DealerDetail", "A dealer", "dealer_id"),
+            "/legal-entities": _list(
+                "LegalEntity",
+                "Legal entities",
+                [_param("dealer_id", ID, "dealer"), _param("inn", TEXT, "exact INN")],
+            ),
+            "/invitations": _list("Invitation", "Invitations", [_param("dealer_id", ID, "dealer")]),
+            "/orders": _list(
+                "Order",
+                "Orders",
+                [
+                    _param("dealer_id", ID, "dealer"),
+                    _param("status", {"type": "string", "enum": sorted(OrderStatus)}, "status"),
+                    _param("since", {"type": "string", "format": "date-time"}, "updated since"),
+                ],
+            ),
+            "/orders/{order_id}": _one("OrderDetail", "An order with lines", "order_id"),
+            "/products": _list(
+                "Product",
+                "Products with price and stock",
+                [
+                    _param("price_type_id", ID, "price type for `price`"),
+                    _param("article", TEXT, "article (compared normalised)"),
+                    _param("group_id", ID, "product group"),
+                ],
+            ),
+            "/claims": _list(
+                "Claim",
+                "Claims",
+                [
+                    _param("dealer_id", ID, "dealer"),
+                    _param("status", {"type": "string", "enum": sorted(ClaimStatus)}, "status"),
+                ],
+            ),
+            "/claims/{claim_id}": _one("ClaimDetail", "A claim with lines", "claim_id"),
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Dealer": DEALER,
+                "DealerDetail": dealer_detail,
+                "LegalEntity": ENTITY,
+                "Invitation": INVITATION,
+                "Order": ORDER,
+                "OrderDetail": ORDER_DETAIL,
+                "Product": PRODUCT,
+                "Claim": CLAIM,
+                "ClaimDetail": CLAIM_DETAIL,
+                "Error": ERROR,
+            },
+        },
+    }

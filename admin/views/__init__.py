@@ -1,0 +1,1 @@
+"""Page handlers of the admin, one module per area."""
