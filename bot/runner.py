@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.factory import BOT_COMMANDS, create_bot, create_dispatcher
+from bot.factory import BOT_COMMANDS
 from bot.i18n import LOCALES, create_i18n
-from bot.notifications import deliver_dealer_notifications
-from core.settings import Settings
 
 log = logging.getLogger("bot.runner")
 WEBHOOK_PATH = "/telegram/webhook"
-NOTIFY_EVERY_SECONDS = 5.0
 
 
 async def set_commands(bot: Bot) -> None:
@@ -38,31 +32,13 @@ async def set_commands(bot: Bot) -> None:
         )
 
 
-async def notify_loop(
-    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], every: float = NOTIFY_EVERY_SECONDS
-) -> None:
-    """Deliver dealer notifications from the outbox until cancelled."""
-    while True:
-        try:
-            await deliver_dealer_notifications(bot, sessionmaker)
-        except Exception:
-            log.exception("notification delivery failed")
-        await asyncio.sleep(every)
-
-
-async def run_polling(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    """Run the bot with long polling until cancelled (also delivers dealer notifications)."""
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings, sessionmaker)
+async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
+    """Run the bot with long polling until cancelled (the caller owns the bot's session)."""
     await bot.delete_webhook(drop_pending_updates=False)
     await set_commands(bot)
-    notifier = asyncio.create_task(notify_loop(bot, sessionmaker))
     try:
-        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=True)
+        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
     finally:
-        notifier.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await notifier
         await dispatcher.storage.close()
 
 

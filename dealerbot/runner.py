@@ -7,13 +7,16 @@ import contextlib
 import logging
 import signal
 
+from aiogram import Bot
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.factory import create_bot, create_dispatcher
-from bot.runner import notify_loop, run_polling, setup_webhook_routes, start_webhook
+from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
+from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
 
@@ -34,7 +37,12 @@ async def start_http(app: web.Application, settings: Settings) -> web.AppRunner:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or until `stop` is set, for tests)."""
+    """Run until SIGINT/SIGTERM (or until `stop` is set, for tests).
+
+    With BOT_TOKEN: the bot (long polling, or webhook on this HTTP server when WEBHOOK_URL is
+    set) and the scheduler, whose jobs drain the outbox through the sender and post the
+    morning digest. Without it: HTTP only, and a log line says so.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     await ensure_schema(settings)
     services: Services = build_services(settings)
@@ -44,37 +52,41 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+
+    bot: Bot | None = None
     background: list[asyncio.Task[None]] = []
-    webhook_bot = None
+    scheduler = AsyncIOScheduler(timezone="UTC")
     if settings.bot_token is None:
         log.warning(
-            "BOT_TOKEN is not set: the Telegram bot is off; HTTP (health check, 1C exchange, "
-            "admin) runs. Set BOT_TOKEN to start the bot."
+            "BOT_TOKEN is not set: the Telegram bot and the notification sender are off; "
+            "HTTP (health check, 1C exchange, admin) runs. Set BOT_TOKEN to start the bot."
         )
-    elif settings.webhook_url:
-        webhook_bot = create_bot(settings)
+    else:
+        bot = create_bot(settings)
+        dispatcher = create_dispatcher(settings, services.sessionmaker)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-        setup_webhook_routes(
-            app,
-            dispatcher=create_dispatcher(settings, services.sessionmaker),
-            bot=webhook_bot,
-            secret=secret,
-        )
+        if settings.webhook_url:
+            setup_webhook_routes(app, dispatcher=dispatcher, bot=bot, secret=secret)
+        schedule_jobs(scheduler, settings=settings, sessionmaker=services.sessionmaker, bot=bot)
+
     runner = await start_http(app, settings)
-    if webhook_bot is not None:
-        await start_webhook(webhook_bot, settings.webhook_url or "", secret)
-        background.append(asyncio.create_task(notify_loop(webhook_bot, services.sessionmaker)))
-        log.info("bot in webhook mode url=%s", settings.webhook_url)
-    elif settings.bot_token is not None:
-        background.append(asyncio.create_task(run_polling(settings, services.sessionmaker)))
-        log.info("bot in long-polling mode api=%s", settings.telegram_api_url)
+    if bot is not None:
+        if settings.webhook_url:
+            await start_webhook(bot, settings.webhook_url, secret)
+            log.info("bot in webhook mode url=%s", settings.webhook_url)
+        else:
+            background.append(asyncio.create_task(run_polling(bot, dispatcher)))
+            log.info("bot in long-polling mode api=%s", settings.telegram_api_url)
+        scheduler.start()
     print(f"DealerBot is up: http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
     try:
         await stop.wait()
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        if webhook_bot is not None:
-            await webhook_bot.session.close()
+        if bot is not None:
+            await bot.session.close()
         await runner.cleanup()

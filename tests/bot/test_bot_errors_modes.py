@@ -163,6 +163,7 @@ async def test_run_polling_sets_commands_and_answers(
     import asyncio
     import contextlib
 
+    from bot.factory import create_bot, create_dispatcher
     from bot.runner import run_polling
 
     settings = get_settings(
@@ -173,7 +174,8 @@ async def test_run_polling_sets_commands_and_answers(
         redis_url=None,
         _env_file=None,
     )
-    task = asyncio.create_task(run_polling(settings, db))
+    bot = create_bot(settings)
+    task = asyncio.create_task(run_polling(bot, create_dispatcher(settings, db)))
     try:
         await fake.push("message", fake.message(TgUser(id=778, language_code="en"), text="/start"))
         reply = await fake.wait_for("sendMessage", lambda c: c.chat_id == 778)
@@ -187,3 +189,4 @@ async def test_run_polling_sets_commands_and_answers(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await bot.session.close()
