@@ -6,7 +6,8 @@ A query is tried, in this order:
 2. as an article: the normalised query (`normalize_article`) equal to `products.article_norm`,
    then articles that start with it (ordered by article, so the exact match comes first);
 3. by the words of the name (`query_words`): every word must occur in `products.search_text`.
-   Name matches follow the article matches (never repeating them), ordered by name, then id.
+   Name matches follow the article matches (never repeating them), ordered by name, then id;
+   a query of digits and marks only that matched articles is not searched by name.
 
 PostgreSQL answers the words through the pg_trgm GIN index (`LIKE '%word%'`), SQLite through the
 FTS5 trigram table `products_fts`. A word shorter than three characters has no trigram: it only
@@ -18,17 +19,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, column, func, select, table
+from sqlalchemy import ColumnElement, Row, Select, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article, query_words
 from core.catalog.offers import WarehouseStock, load_offers
 from core.models import Product
-from core.models.base import ZERO
 
 SearchKind = Literal["barcode", "article", "name", "empty"]
 
@@ -38,10 +39,21 @@ MAX_PAGE_SIZE = 50
 MAX_OFFSET = 1000  # deeper pages are empty: nobody pages that far, and it keeps queries cheap
 MIN_PREFIX = 2  # a one-character article is matched exactly, not as a prefix
 MIN_TRIGRAM = 3
+NAME_CANDIDATES = MAX_OFFSET + MAX_PAGE_SIZE + 1
 _ARTICLE_LEN = 100  # products.article_norm is String(100)
 _BARCODE = re.compile(r"\d{8,14}")
 
 _fts = table("products_fts", column("rowid"), column("search_text"))
+# What a hit shows of the product; fetched by the query that finds it (no second round trip).
+_COLUMNS = (
+    Product.id,
+    Product.onec_id,
+    Product.article,
+    Product.name,
+    Product.unit,
+    Product.barcode,
+)
+_Found = Row[int, str, str, str, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -90,52 +102,56 @@ async def search_products(
 ) -> SearchPage:
     """One page of active items found by `query`, with prices of `price_type_id` and stock.
 
-    `has_more` is known by fetching one row more than the page; nothing is counted.
+    `has_more` is known by fetching one row more than the page; nothing is counted. Pages past
+    MAX_OFFSET items are empty.
     """
     page = max(page, 0)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    text = clean_query(query)
-    if not text:
+    cleaned = clean_query(query)
+    if not cleaned:
         return SearchPage([], page, page_size, False, "empty")
     offset = page * page_size
-    want = page_size + 1
-    ids, kind = await _find_ids(session, text, offset, want)
     if offset >= MAX_OFFSET:
-        ids = []
-    hits = await _hits(session, ids[:page_size], price_type_id)
-    return SearchPage(hits, page, page_size, len(ids) > page_size, kind)
+        _, kind = await _find(session, cleaned, 0, 1)
+        return SearchPage([], page, page_size, False, kind)
+    rows, kind = await _find(session, cleaned, offset, page_size + 1)
+    hits = await _hits(session, rows[:page_size], price_type_id)
+    return SearchPage(hits, page, page_size, len(rows) > page_size, kind)
 
 
-async def _find_ids(
-    session: AsyncSession, text: str, offset: int, want: int
-) -> tuple[list[int], SearchKind]:
-    """Ids of rows offset..offset+want of the result, and the kind of the query."""
-    if _BARCODE.fullmatch(text):
-        found = await _barcode_ids(session, text)
+async def _find(
+    session: AsyncSession, cleaned: str, offset: int, want: int
+) -> tuple[list[_Found], SearchKind]:
+    """Rows offset..offset+want of the result, and how the query was understood."""
+    if _BARCODE.fullmatch(cleaned):
+        found = await _by_barcode(session, cleaned)
         if found:
             return found[offset : offset + want], "barcode"
-    norm = normalize_article(text)
+    norm = normalize_article(cleaned)
     by_article: ColumnElement[bool] | None = None
-    article_ids: list[int] = []
+    articles: list[_Found] = []
     if norm and len(norm) <= _ARTICLE_LEN:
         by_article = _article_condition(norm)
-        article_ids = await _article_ids(session, by_article, min(offset + want, MAX_OFFSET + want))
-    if len(article_ids) >= offset + want:
-        return article_ids[offset : offset + want], "article"
-    taken = article_ids[offset:]
-    name_ids = await _name_ids(
+        articles = await _by_article(session, by_article, offset + want)
+    if len(articles) >= offset + want:
+        return articles[offset : offset + want], "article"
+    taken = articles[offset:]
+    if articles and not any(ch.isalpha() for ch in cleaned):
+        # Digits and marks only: an article or a code, not words of a name.
+        return taken, "article"
+    named = await _by_name(
         session,
-        query_words(text)[:MAX_WORDS],
-        exclude=by_article if article_ids else None,
-        offset=max(offset - len(article_ids), 0),
+        query_words(cleaned)[:MAX_WORDS],
+        exclude=by_article if articles else None,
+        offset=max(offset - len(articles), 0),
         limit=want - len(taken),
     )
-    return taken + name_ids, ("article" if article_ids else "name")
+    return taken + named, ("article" if articles else "name")
 
 
-async def _barcode_ids(session: AsyncSession, barcode: str) -> list[int]:
-    rows = await session.scalars(
-        select(Product.id)
+async def _by_barcode(session: AsyncSession, barcode: str) -> list[_Found]:
+    rows = await session.execute(
+        select(*_COLUMNS)
         .where(Product.barcode == barcode, Product.is_active.is_(True))
         .order_by(Product.id)
         .limit(MAX_OFFSET)
@@ -153,11 +169,11 @@ def _article_condition(norm: str) -> ColumnElement[bool]:
     return Product.article_norm.like(norm + "%")
 
 
-async def _article_ids(
+async def _by_article(
     session: AsyncSession, condition: ColumnElement[bool], limit: int
-) -> list[int]:
-    rows = await session.scalars(
-        select(Product.id)
+) -> list[_Found]:
+    rows = await session.execute(
+        select(*_COLUMNS)
         .where(condition, Product.is_active.is_(True))
         .order_by(Product.article_norm, Product.id)
         .limit(limit)
@@ -165,33 +181,60 @@ async def _article_ids(
     return list(rows)
 
 
-async def _name_ids(
+async def _by_name(
     session: AsyncSession,
     words: list[str],
     *,
     exclude: ColumnElement[bool] | None,
     offset: int,
     limit: int,
-) -> list[int]:
-    """Ids of active items whose search text holds every word, by name then id."""
+) -> list[_Found]:
+    """Active items whose search text holds every word, by name then id.
+
+    The words index finds the first NAME_CANDIDATES matches (by id on SQLite, in table order on
+    PostgreSQL) and only those are sorted: a broad word such as "фильтр" matches a fifth of the
+    catalog, and sorting all of it would take tens of milliseconds. Pages never go past
+    MAX_OFFSET, so every reachable page comes from the candidates.
+    """
     long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
     if not long_words or limit <= 0:
         return []
     short_words = [w for w in words if len(w) < MIN_TRIGRAM]
-    stmt: Select[tuple[int]] = select(Product.id).where(Product.is_active.is_(True))
-    if session.get_bind().dialect.name == "sqlite":
-        stmt = stmt.join(_fts, _fts.c.rowid == Product.id).where(
-            _fts.c.search_text.match(" ".join(_fts_phrase(w) for w in long_words))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found: Select[int, str, str, str, str, str | None] = select(*_COLUMNS).where(
+        Product.is_active.is_(True)
+    )
+    if sqlite:
+        found = (
+            found.join(_fts, _fts.c.rowid == Product.id)
+            .where(_fts.c.search_text.match(" ".join(_fts_phrase(w) for w in long_words)))
+            .order_by(_fts.c.rowid)
         )
         position = func.instr
     else:
-        stmt = stmt.where(*(Product.search_text.like(f"%{_like_escape(w)}%") for w in long_words))
+        found = found.where(*(Product.search_text.like(f"%{_like_escape(w)}%") for w in long_words))
         position = func.strpos
-    stmt = stmt.where(*(position(Product.search_text, w) > 0 for w in short_words))
+    found = found.where(*(position(Product.search_text, w) > 0 for w in short_words))
     if exclude is not None:
-        stmt = stmt.where(~exclude)
-    stmt = stmt.order_by(Product.name, Product.id).offset(offset).limit(limit)
-    return list(await session.scalars(stmt))
+        found = found.where(~exclude)
+    candidates = found.limit(NAME_CANDIDATES).subquery()
+    stmt = (
+        select(candidates).order_by(candidates.c.name, candidates.c.id).offset(offset).limit(limit)
+    )
+    if sqlite:
+        return list(await session.execute(stmt))
+    # The trigram index, never a table scan: the planner guesses the share of rows holding
+    # several words as if the words were independent, and a scan for words that never meet
+    # ("фильтр тормозные") reads the whole table.
+    previous = await session.scalar(
+        text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    )
+    try:
+        return list(await session.execute(stmt))
+    finally:
+        await session.execute(
+            text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous}
+        )
 
 
 def _fts_phrase(word: str) -> str:
@@ -205,26 +248,25 @@ def _like_escape(word: str) -> str:
 
 
 async def _hits(
-    session: AsyncSession, ids: list[int], price_type_id: int | None
+    session: AsyncSession, rows: Sequence[_Found], price_type_id: int | None
 ) -> list[SearchHit]:
-    if not ids:
+    if not rows:
         return []
-    products = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))}
-    offers = await load_offers(session, ids, price_type_id)
+    offers = await load_offers(session, [row.id for row in rows], price_type_id)
     hits = []
-    for pid in ids:
-        product, offer = products[pid], offers[pid]
+    for pid, onec_id, article, name, unit, barcode in rows:
+        offer = offers[pid]
         hits.append(
             SearchHit(
                 product_id=pid,
-                onec_id=product.onec_id,
-                article=product.article,
-                name=product.name,
-                unit=product.unit,
-                barcode=product.barcode,
+                onec_id=onec_id,
+                article=article,
+                name=name,
+                unit=unit,
+                barcode=barcode,
                 price=offer.price,
                 currency=offer.currency,
-                stock_total=offer.stock_total if offer.stock else ZERO,
+                stock_total=offer.stock_total,
                 stock=list(offer.stock),
             )
         )
