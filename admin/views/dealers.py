@@ -102,6 +102,10 @@ async def choices(request: web.Request) -> dict[str, Any]:
     }
 
 
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def filtered(request: web.Request) -> Select[Any]:
     """The dealers query with the list's filters and the staff login's scope."""
     query = select(Dealer)
@@ -110,13 +114,29 @@ def filtered(request: web.Request) -> Select[Any]:
         query = query.where(scope)
     q = request.query.get("q", "").strip()
     if q:
-        like = f"%{q.lower()}%"
+        # ILIKE folds Cyrillic case on PostgreSQL; SQLite folds ASCII only, so the usual
+        # spellings (as typed, lower, Capitalised, UPPER) are tried as well.
+        variants = {q, q.lower(), q.capitalize(), q.upper()}
+        text_match = [
+            column.ilike(f"%{variant}%", escape="\\")
+            for variant in (_escape_like(v) for v in variants)
+            for column in (Dealer.name, Dealer.city)
+        ]
+        inn = f"%{_escape_like(q)}%"
         query = query.where(
             or_(
-                func.lower(Dealer.name).like(like),
-                Dealer.inn.like(f"%{q}%"),
-                func.lower(Dealer.city).like(like),
-                exists().where(LegalEntity.dealer_id == Dealer.id, LegalEntity.inn.like(f"%{q}%")),
+                *text_match,
+                Dealer.inn.like(inn, escape="\\"),
+                exists().where(
+                    LegalEntity.dealer_id == Dealer.id,
+                    or_(
+                        LegalEntity.inn.like(inn, escape="\\"),
+                        *[
+                            LegalEntity.name.ilike(f"%{_escape_like(v)}%", escape="\\")
+                            for v in variants
+                        ],
+                    ),
+                ),
             )
         )
     wave = request.query.get("wave", "")

@@ -189,10 +189,11 @@ async def invitation_create(request: web.Request) -> web.StreamResponse:
     dealer = await visible_dealer(request, dealer_id)
     db = request[DB]
     actor = await acting_user(db, request[STAFF])
+    max_uses = int_field(data, "max_uses")
     invitation = await create_invitation(
         db,
         dealer_id=dealer.id,
-        max_uses=int_field(data, "max_uses") or 1,
+        max_uses=1 if max_uses is None else max_uses,
         days=int_field(data, "days"),
         created_by_id=actor.id,
     )
@@ -308,7 +309,7 @@ async def application_approve(request: web.Request) -> web.StreamResponse:
         bot_username=request.app[SETTINGS].bot_username,
         decided_by=actor,
         wave_id=int_field(data, "wave_id"),
-        days=int_field(data, "days") or 30,
+        days=30 if (days := int_field(data, "days")) is None else days,
     )
     audit(
         request,

@@ -242,7 +242,14 @@ async def world(db: async_sessionmaker[AsyncSession]) -> World:
         session.add(application)
         await session.commit()
     return World(
-        manager_a, manager_b, dealer_a, dealer_b, order_a, order_b, claim_a, claim_b, wave,
+        manager_a,
+        manager_b,
+        dealer_a,
+        dealer_b,
+        order_a,
+        order_b,
+        claim_a,
+        claim_b,
+        wave,
         application,
     )
-

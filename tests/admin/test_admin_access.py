@@ -60,9 +60,7 @@ async def test_cookie_is_secure_behind_tls(
     db: async_sessionmaker[AsyncSession], browser: Browser
 ) -> None:
     await staff(db, "boss")
-    response = await browser.client.get(
-        "/admin/login", headers={"X-Forwarded-Proto": "https"}
-    )
+    response = await browser.client.get("/admin/login", headers={"X-Forwarded-Proto": "https"})
     assert "Secure" in response.headers["Set-Cookie"]
 
 
