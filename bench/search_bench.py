@@ -90,7 +90,7 @@ async def fill_catalog(sessionmaker: async_sessionmaker[AsyncSession], items: in
         dealer_type = await s.scalar(
             select(PriceType.id).where(PriceType.onec_id == f"{PREFIX}pt-{len(PRICE_TYPES) - 1}")
         )
-        if s.bind.dialect.name == "postgresql":
+        if s.get_bind().dialect.name == "postgresql":
             await s.execute(text("ANALYZE"))
             await s.commit()
     assert dealer_type is not None

@@ -22,9 +22,19 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, column, func, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article, query_words
@@ -175,10 +185,21 @@ async def _by_article(
     rows = await session.execute(
         select(*_COLUMNS)
         .where(condition, Product.is_active.is_(True))
-        .order_by(Product.article_norm, Product.id)
+        .order_by(_article_order(session), Product.id)
         .limit(limit)
     )
     return list(rows)
+
+
+def _article_order(session: AsyncSession) -> ColumnElement[Any]:
+    """Articles in the order of the prefix index, so a short prefix reads only one page of it.
+
+    Both orders are by code point (articles hold upper-case letters and digits only), and
+    an exact match sorts before the longer articles it begins.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return Product.article_norm.collate("NOCASE")
+    return literal_column("products.article_norm USING ~<~")
 
 
 async def _by_name(
