@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.accounts import check_api_token
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.openapi import openapi_document
+from admin.queries import dealer_text_match
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
 from core.claims.service import get_claim
@@ -284,9 +285,7 @@ async def dealers(request: web.Request) -> web.Response:
     limit, offset = _page(request)
     query = select(Dealer)
     if q := _text(request, "q"):
-        query = query.where(
-            or_(func.lower(Dealer.name).contains(q.lower(), autoescape=True), Dealer.inn == q)
-        )
+        query = query.where(dealer_text_match(q))
     if (wave_id := _int(request, "wave_id")) is not None:
         query = query.where(Dealer.wave_id == wave_id)
     if status := _choice(request, "status", set(DealerStatus)):

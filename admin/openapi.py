@@ -175,7 +175,9 @@ def _errors(*codes: int) -> dict[str, Any]:
     }
 
 
-def _list(name: str, summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+def _list(
+    name: str, summary: str, params: list[dict[str, Any]], errors: tuple[int, ...] = (400, 401)
+) -> dict[str, Any]:
     return {
         "get": {
             "summary": summary,
@@ -202,7 +204,7 @@ def _list(name: str, summary: str, params: list[dict[str, Any]]) -> dict[str, An
                         }
                     },
                 },
-                **_errors(400, 401),
+                **_errors(*errors),
             },
         }
     }
@@ -289,6 +291,7 @@ def openapi_document() -> dict[str, Any]:
                     _param("article", TEXT, "article (compared normalised)"),
                     _param("group_id", ID, "product group"),
                 ],
+                errors=(400, 401, 404),
             ),
             "/claims": _list(
                 "Claim",

@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.sql import Select
 
 from admin.accounts import dealer_scope
+from admin.queries import dealer_text_match
 from admin.web import (
     DB,
     PREFIX,
@@ -102,10 +103,6 @@ async def choices(request: web.Request) -> dict[str, Any]:
     }
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered(request: web.Request) -> Select[Any]:
     """The dealers query with the list's filters and the staff login's scope."""
     query = select(Dealer)
@@ -114,31 +111,7 @@ def filtered(request: web.Request) -> Select[Any]:
         query = query.where(scope)
     q = request.query.get("q", "").strip()
     if q:
-        # ILIKE folds Cyrillic case on PostgreSQL; SQLite folds ASCII only, so the usual
-        # spellings (as typed, lower, Capitalised, UPPER) are tried as well.
-        variants = {q, q.lower(), q.capitalize(), q.upper()}
-        text_match = [
-            column.ilike(f"%{variant}%", escape="\\")
-            for variant in (_escape_like(v) for v in variants)
-            for column in (Dealer.name, Dealer.city)
-        ]
-        inn = f"%{_escape_like(q)}%"
-        query = query.where(
-            or_(
-                *text_match,
-                Dealer.inn.like(inn, escape="\\"),
-                exists().where(
-                    LegalEntity.dealer_id == Dealer.id,
-                    or_(
-                        LegalEntity.inn.like(inn, escape="\\"),
-                        *[
-                            LegalEntity.name.ilike(f"%{_escape_like(v)}%", escape="\\")
-                            for v in variants
-                        ],
-                    ),
-                ),
-            )
-        )
+        query = query.where(dealer_text_match(q))
     wave = request.query.get("wave", "")
     if wave == "none":
         query = query.where(Dealer.wave_id.is_(None))

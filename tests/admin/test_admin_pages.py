@@ -62,7 +62,9 @@ async def test_every_page_renders(
         "/admin/pilot/applications?status=all": "ООО Гамма",
         "/admin/pilot/funnel": "Пилот-1",
         "/admin/orders": world.order_b.number,
-        "/admin/orders?status=confirmed&sync=pending&from=2000-01-01&to=2100-01-01": world.order_a.number,
+        "/admin/orders?status=confirmed&sync=pending&from=2000-01-01&to=2100-01-01": (
+            world.order_a.number
+        ),
         f"/admin/orders/{world.order_a.id}": "Фильтр масляный",
         "/admin/claims": world.claim_b.number,
         f"/admin/claims/{world.claim_a.id}": "брак",
@@ -250,7 +252,7 @@ def _named(data: bytes, name: str) -> io.BytesIO:
 
 
 async def test_waves_crud(db: async_sessionmaker[AsyncSession], admin: Browser) -> None:
-    status, _, _ = await admin.post(
+    await admin.post(
         "/admin/pilot/waves",
         {"name": "Волна 2", "starts_on": "2026-03-01", "ends_on": "2026-02-01"},
         headers={"Referer": "/admin/pilot/waves"},
