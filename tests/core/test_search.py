@@ -121,3 +121,76 @@ async def test_hostile_queries_do_not_fail(session, catalog, query) -> None:
 async def test_nothing_found(session, catalog) -> None:
     result = await search_products(session, "несуществующий товар", price_type_id=None)
     assert result.items == [] and not result.has_more
+
+
+async def test_article_matches_come_before_name_matches(session, catalog) -> None:
+    kyb = await f.product(session, "KYB-334", "Амортизатор задний")
+    named = await f.product(session, "X-1", "Опора амортизатора kyb")
+    await session.commit()
+    result = await search_products(session, "kyb", price_type_id=None)
+    assert result.kind == "article"
+    assert [h.product_id for h in result.items] == [kyb.id, named.id]
+    # Paging runs across the boundary without repeating or losing an item.
+    first = await search_products(session, "kyb", price_type_id=None, page=0, page_size=1)
+    second = await search_products(session, "kyb", price_type_id=None, page=1, page_size=1)
+    assert first.has_more and not second.has_more
+    assert [h.product_id for h in first.items + second.items] == [kyb.id, named.id]
+
+
+async def test_digits_matching_an_article_are_not_searched_as_words(session, catalog) -> None:
+    await f.product(session, "123-45", "Кронштейн")
+    await f.product(session, "Z-9", "Хомут 12345 мм")
+    await session.commit()
+    result = await search_products(session, "12345", price_type_id=None)
+    assert [h.article for h in result.items] == ["123-45"]
+    result = await search_products(session, "хомут 12345", price_type_id=None)
+    assert [h.article for h in result.items] == ["Z-9"]
+
+
+async def test_has_more_only_when_another_page_exists(session, catalog) -> None:
+    exact = await search_products(session, "фильтр", price_type_id=None, page=0, page_size=4)
+    assert len(exact.items) == 4 and not exact.has_more
+    deep = await search_products(session, "фильтр", price_type_id=None, page=10**12, page_size=5)
+    assert deep.items == [] and not deep.has_more and deep.kind == "name"
+
+
+async def test_inactive_items_are_hidden_from_every_kind(session, catalog) -> None:
+    await f.product(session, "ZZ-1", "Свеча снятая", barcode="4601234567890", is_active=False)
+    await session.commit()
+    assert (await search_products(session, "4601234567890", price_type_id=None)).items == []
+    assert (await search_products(session, "ZZ1", price_type_id=None)).items == []
+    assert (await search_products(session, "свеча снятая", price_type_id=None)).items == []
+    assert (await search_products(session, "снят", price_type_id=None)).items == []
+
+
+async def test_unknown_barcode_falls_back_to_articles(session, catalog) -> None:
+    item = await f.product(session, "12345678", "Датчик давления масла")
+    await session.commit()
+    result = await search_products(session, "12345678", price_type_id=None)
+    assert result.kind == "article" and [h.product_id for h in result.items] == [item.id]
+
+
+async def test_stock_by_warehouse_and_missing_stock(session, catalog) -> None:
+    hit = (await search_products(session, "0986494004", price_type_id=None)).items[0]
+    assert [(s.warehouse, s.quantity) for s in hit.stock] == [("Юг", Decimal("2"))]
+    assert hit.stock_total == Decimal("2") and hit.price is None  # no price type given
+    bare = (await search_products(session, "oc 905", price_type_id=catalog["pt"].id)).items[0]
+    assert bare.stock == [] and bare.stock_total == Decimal("0") and bare.price == Decimal("500")
+
+
+@pytest.mark.parametrize("query", ["фил%тр", "фил_тр", "ф\\ильтр", "масл% ос", "\x00фильтр\x00"])
+async def test_like_wildcards_are_plain_characters(session, catalog, query) -> None:
+    result = await search_products(session, query, price_type_id=None)
+    if "\x00" in query:  # control characters are dropped, the rest is searched
+        assert len(result.items) == 4
+    else:
+        assert result.items == [], query
+
+
+async def test_odd_text_does_not_fail(session, catalog) -> None:
+    for query in ("\ud800фильтр", "фильтр " * 100, "🙂 фильтр 🙂", "OR 1=1; DROP TABLE products"):
+        await search_products(session, query, price_type_id=None)
+    long_query = await search_products(session, "фильтр масляный " + "х" * 1000, price_type_id=None)
+    assert long_query.items == []
+    spaced = await search_products(session, "  Фильтр   МАСЛЯНЫЙ  ", price_type_id=None)
+    assert len(spaced.items) == 3
