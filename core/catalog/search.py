@@ -2,7 +2,7 @@
 
 A query is tried, in this order:
 
-1. as a barcode (8-14 digits), exact; if an item has it, only such items are shown;
+1. as a barcode (8-14 digits, spaces allowed), exact; if an item has it, only such items are shown;
 2. as an article: the normalised query (`normalize_article`) equal to `products.article_norm`,
    then articles that start with it (ordered by article, so the exact match comes first);
 3. by the words of the name (`query_words`): every word must occur in `products.search_text`.
@@ -94,12 +94,17 @@ class SearchPage:
 
 
 def clean_query(query: str) -> str:
-    """The query without control characters and broken surrogates, trimmed and length-capped."""
-    kept = (
-        ch if unicodedata.category(ch) not in ("Cc", "Cs") else " "
-        for ch in query[: MAX_QUERY_CHARS * 2]
-    )
-    return "".join(kept).strip()[:MAX_QUERY_CHARS].strip()
+    """The query trimmed and length-capped, without control and invisible format characters
+    (zero-width spaces, soft hyphens) or broken surrogates."""
+    kept = "".join(map(_clean_char, query[: MAX_QUERY_CHARS * 2]))
+    return kept.strip()[:MAX_QUERY_CHARS].strip()
+
+
+def _clean_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return " "
+    return "" if category in ("Cf", "Cs") else ch
 
 
 async def search_products(
@@ -126,15 +131,17 @@ async def search_products(
         return SearchPage([], page, page_size, False, kind)
     rows, kind = await _find(session, cleaned, offset, page_size + 1)
     hits = await _hits(session, rows[:page_size], price_type_id)
-    return SearchPage(hits, page, page_size, len(rows) > page_size, kind)
+    has_more = len(rows) > page_size and offset + page_size < MAX_OFFSET
+    return SearchPage(hits, page, page_size, has_more, kind)
 
 
 async def _find(
     session: AsyncSession, cleaned: str, offset: int, want: int
 ) -> tuple[list[_Found], SearchKind]:
     """Rows offset..offset+want of the result, and how the query was understood."""
-    if _BARCODE.fullmatch(cleaned):
-        found = await _by_barcode(session, cleaned)
+    digits = "".join(cleaned.split())  # "4 600702 000014" as printed under the bars
+    if _BARCODE.fullmatch(digits):
+        found = await _by_barcode(session, digits)
         if found:
             return found[offset : offset + want], "barcode"
     norm = normalize_article(cleaned)
@@ -217,10 +224,10 @@ async def _by_name(
     catalog, and sorting all of it would take tens of milliseconds. Pages never go past
     MAX_OFFSET, so every reachable page comes from the candidates.
     """
-    long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
+    long_words = [w for w in words if _indexable(w)]
     if not long_words or limit <= 0:
         return []
-    short_words = [w for w in words if len(w) < MIN_TRIGRAM]
+    short_words = [w for w in words if not _indexable(w)]
     sqlite = session.get_bind().dialect.name == "sqlite"
     found: Select[int, str, str, str, str, str | None] = select(*_COLUMNS).where(
         Product.is_active.is_(True)
@@ -256,6 +263,15 @@ async def _by_name(
         await session.execute(
             text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous}
         )
+
+
+def _indexable(word: str) -> bool:
+    """Whether the trigram indexes can look the word up: three characters, a letter or digit.
+
+    pg_trgm takes trigrams from letters and digits only; a word of marks alone ("---") would
+    make it read the whole index. Such words, and shorter ones, only filter the rows found.
+    """
+    return len(word) >= MIN_TRIGRAM and any(ch.isalnum() for ch in word)
 
 
 def _fts_phrase(word: str) -> str:

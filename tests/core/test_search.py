@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.catalog import search
 from core.catalog.search import search_products
 from tests import factories as f
 
@@ -194,3 +195,31 @@ async def test_odd_text_does_not_fail(session, catalog) -> None:
     assert long_query.items == []
     spaced = await search_products(session, "  Фильтр   МАСЛЯНЫЙ  ", price_type_id=None)
     assert len(spaced.items) == 3
+
+
+async def test_barcode_with_spaces_and_invisible_characters(session, catalog) -> None:
+    for query in ("4 009026 001234", " 4009026001234\u200b", "\ufeff4009026001234"):
+        result = await search_products(session, query, price_type_id=None)
+        assert result.kind == "barcode" and [h.article for h in result.items] == ["OC 90"], query
+
+
+async def test_words_of_marks_only_filter_but_do_not_search(session, catalog) -> None:
+    await f.product(session, "K-1", "Кольцо --- уплотнительное")
+    await session.commit()
+    assert (await search_products(session, "---", price_type_id=None)).items == []
+    assert (await search_products(session, "🙂🙂🙂", price_type_id=None)).items == []
+    found = await search_products(session, "кольцо ---", price_type_id=None)
+    assert [h.article for h in found.items] == ["K-1"]
+    assert (await search_products(session, "фильтр ---", price_type_id=None)).items == []
+
+
+async def test_pages_stop_at_max_offset(session, catalog, monkeypatch) -> None:
+    for n in range(12):
+        await f.product(session, f"PG-{n:02d}", f"Прокладка {n:02d}")
+    await session.commit()
+    monkeypatch.setattr(search, "MAX_OFFSET", 8)
+    page = await search_products(session, "прокладка", price_type_id=None, page=1, page_size=4)
+    assert [h.article for h in page.items] == ["PG-04", "PG-05", "PG-06", "PG-07"]
+    assert not page.has_more  # twelve items match, but the next page would start at 8
+    beyond = await search_products(session, "прокладка", price_type_id=None, page=2, page_size=4)
+    assert beyond.items == [] and not beyond.has_more and beyond.kind == "name"
