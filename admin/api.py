@@ -17,6 +17,8 @@ from admin.openapi import openapi_document
 from admin.queries import dealer_text_match
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
+from core.catalog.search import MAX_PAGE_SIZE as SEARCH_MAX_PAGE
+from core.catalog.search import MAX_QUERY_CHARS, search_products
 from core.claims.service import get_claim
 from core.dealers.invitations import deep_link
 from core.errors import DomainError, InvalidInput, NotFound
@@ -43,6 +45,8 @@ MAX_ID = 2_147_483_647
 MAX_TEXT = 100
 PUBLIC = frozenset({"/api/v1/openapi.json"})
 TOUCH_EVERY = timedelta(minutes=1)
+SEARCH_CHARS = MAX_QUERY_CHARS
+SEARCH_PAGE = SEARCH_MAX_PAGE
 
 
 def _error(status: int, key: str, **params: Any) -> web.Response:
@@ -97,11 +101,15 @@ def _int(
     return value
 
 
+def _has_control(raw: str) -> bool:
+    return any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in raw)
+
+
 def _text(request: web.Request, name: str) -> str | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if len(raw) > MAX_TEXT or any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in raw):
+    if len(raw) > MAX_TEXT or _has_control(raw):
         raise InvalidInput("api.bad_parameter", name=name)
     raw = raw.strip()
     return raw or None
@@ -414,6 +422,53 @@ async def products(request: web.Request) -> web.Response:
             }
         )
     return _listing(items, limit, offset, await _count(db, query))
+
+
+@routes.get("/products/search")
+async def product_search(request: web.Request) -> web.Response:
+    """The bot's catalog search (barcode, article, name words) with price and stock."""
+    db = request[DB]
+    raw = request.query.get("q", "")
+    if not raw.strip() or len(raw) > SEARCH_CHARS or _has_control(raw):
+        raise InvalidInput("api.bad_parameter", name="q")
+    price_type_id = _int(request, "price_type_id")
+    if price_type_id is not None and await db.get(PriceType, price_type_id) is None:
+        raise NotFound("price_type.not_found")
+    page = _int(request, "page", default=0, low=0, high=1000)
+    size = _int(request, "page_size", default=20, low=1, high=SEARCH_PAGE)
+    assert page is not None and size is not None
+    found = await search_products(db, raw, price_type_id=price_type_id, page=page, page_size=size)
+    items = [
+        {
+            "id": hit.product_id,
+            "onec_id": hit.onec_id,
+            "article": hit.article,
+            "name": hit.name,
+            "unit": hit.unit,
+            "barcode": hit.barcode,
+            "price": _money(hit.price),
+            "currency": hit.currency,
+            "stock_total": _qty(hit.stock_total),
+            "stock": [
+                {
+                    "warehouse_id": s.warehouse_id,
+                    "warehouse": s.warehouse,
+                    "quantity": _qty(s.quantity),
+                }
+                for s in hit.stock
+            ],
+        }
+        for hit in found.items
+    ]
+    return web.json_response(
+        {
+            "items": items,
+            "page": found.page,
+            "page_size": found.page_size,
+            "has_more": found.has_more,
+            "kind": found.kind,
+        }
+    )
 
 
 @routes.get("/claims")

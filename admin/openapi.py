@@ -119,6 +119,18 @@ PRODUCT = _object(
         "stock": {"type": "array", "items": STOCK},
     }
 )
+SEARCH_PAGE = _object(
+    {
+        "items": {
+            "type": "array",
+            "items": _object({k: v for k, v in PRODUCT["properties"].items() if k != "group_id"}),
+        },
+        "page": INT,
+        "page_size": INT,
+        "has_more": BOOL,
+        "kind": {"type": "string", "enum": ["barcode", "article", "name", "empty"]},
+    }
+)
 CLAIM_FIELDS: dict[str, Any] = {
     "id": INT,
     "number": STR,
@@ -293,6 +305,34 @@ def openapi_document() -> dict[str, Any]:
                 ],
                 errors=(400, 401, 404),
             ),
+            "/products/search": {
+                "get": {
+                    "summary": "Catalog search as in the bot: barcode, article, words of the name",
+                    "operationId": "search_products",
+                    "parameters": [
+                        {
+                            **_param(
+                                "q", {"type": "string", "minLength": 1, "maxLength": 200}, "query"
+                            ),
+                            "required": True,
+                        },
+                        _param("price_type_id", ID, "price type for `price`"),
+                        _param("page", {"type": "integer", "minimum": 0, "maximum": 1000}, "page"),
+                        _param(
+                            "page_size",
+                            {"type": "integer", "minimum": 1, "maximum": 50},
+                            "page size",
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "a page of hits",
+                            "content": {"application/json": {"schema": SEARCH_PAGE}},
+                        },
+                        **_errors(400, 401, 404),
+                    },
+                }
+            },
             "/claims": _list(
                 "Claim",
                 "Claims",

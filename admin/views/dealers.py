@@ -39,7 +39,6 @@ from core.models import (
     PilotWave,
     PriceType,
     Role,
-    StaffAccount,
     User,
     utcnow,
 )
@@ -418,8 +417,3 @@ async def add_address(request: web.Request) -> web.StreamResponse:
     audit(request, "address.create", "address", row.id, dealer_id=dealer.id, address=address)
     await db.commit()
     raise redirect(f"{PREFIX}/dealers/{dealer.id}")
-
-
-async def staff_for_user(request: web.Request, user_id: int) -> StaffAccount | None:
-    """The staff login bound to a person, if any."""
-    return await request[DB].scalar(select(StaffAccount).where(StaffAccount.user_id == user_id))

@@ -110,6 +110,10 @@ async def test_every_route_answers(world: World, token: str, browser: Browser) -
     assert by_article["OC 90"]["price"] is None and by_article["OC 90"]["stock_total"] == "0"
     data = await (await get("/api/v1/products?article=w71275", headers=h)).json()
     assert [p["article"] for p in data["items"]] == ["W 712/75"]
+    data = await (await get(f"/api/v1/products/search?q=w712&price_type_id={pt}", headers=h)).json()
+    assert data["kind"] == "article" and [p["price"] for p in data["items"]] == ["512.40"]
+    data = await (await get("/api/v1/products/search?q=масляный", headers=h)).json()
+    assert {p["article"] for p in data["items"]} == {"W 712/75", "OC 90"}
     data = await (await get(f"/api/v1/claims?dealer_id={world.dealer_b.id}", headers=h)).json()
     assert [c["number"] for c in data["items"]] == [world.claim_b.number]
     data = await (await get(f"/api/v1/claims/{world.claim_a.id}", headers=h)).json()
@@ -124,6 +128,7 @@ async def test_every_route_answers(world: World, token: str, browser: Browser) -
         "/api/v1/orders?since=yesterday",
         "/api/v1/products?price_type_id=999999",
         "/api/v1/dealers?q=%00",
+        "/api/v1/products/search?q=",
     ):
         response = await get(path, headers=h)
         assert response.status in (400, 404), path
