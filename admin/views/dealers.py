@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 
 from admin.accounts import dealer_scope
 from admin.queries import dealer_text_match
+from admin.views.orders import ORDER_STATUSES, SYNC_STATES
 from admin.web import (
     DB,
     PREFIX,
@@ -299,6 +300,8 @@ async def dealer_card(request: web.Request) -> web.Response:
         "manager": await db.get(User, dealer.manager_id) if dealer.manager_id else None,
         "wave": await db.get(PilotWave, dealer.wave_id) if dealer.wave_id else None,
         "now": utcnow(),
+        "order_statuses": ORDER_STATUSES,
+        "sync_states": SYNC_STATES,
         **await choices(request),
     }
     return await render(request, "dealers/card.html", context)
