@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from admin.app import setup_admin
 from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
 
@@ -44,6 +45,7 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=services.settings.max_upload_bytes)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    setup_admin(app, settings=services.settings, sessionmaker=services.sessionmaker)
 
     async def dispose_engine(_app: web.Application) -> AsyncIterator[None]:
         yield

@@ -83,7 +83,11 @@ async def test_service_answers_healthz(tmp_path) -> None:
                     async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
                         assert response.status == 200
                         assert await response.json() == {"status": "ok"}
-                        break
+                    async with client.get(f"http://127.0.0.1:{port}/admin/login") as page:
+                        assert page.status == 200 and "<form" in await page.text()
+                    async with client.get(f"http://127.0.0.1:{port}/api/v1/dealers") as api:
+                        assert api.status == 401
+                    break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
             else:
