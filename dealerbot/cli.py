@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
@@ -63,10 +64,32 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await services.engine.dispose()
     print(summary)
+    await _demo_admin(settings)
     if args.no_serve:
         return 0
     await serve(settings)
     return 0
+
+
+async def _demo_admin(settings: Settings) -> None:
+    """Give the demo a web admin login when there is none yet, and say it once."""
+    from sqlalchemy import func, select
+
+    from core.models import StaffAccount
+
+    password = secrets.token_urlsafe(12)
+
+    async def work(session: Any) -> bool:
+        if await session.scalar(select(func.count()).select_from(StaffAccount)):
+            return False
+        await create_staff_account(session, login="admin", password=password)
+        return True
+
+    if await _with_session(settings, work):
+        print(
+            f"admin login: http://{settings.http_host}:{settings.http_port}/admin/ "
+            f"login admin, password {password} (shown once)"
+        )
 
 
 async def cmd_dealer_create(args: argparse.Namespace, settings: Settings) -> int:
