@@ -53,12 +53,15 @@ ORDER_NOTICE = "order.notice"  # a status change of an order, to the dealer
 CLAIM_NOTICE = "claim.notice"  # a status change of a claim, to the dealer
 CARD_EDIT = "card.edit"  # a card already sent, edited to show the decision
 DIGEST_HEADER = "digest"  # the morning digest's opening message, before the held cards
+APPLICATION_NOTICE = "application.notice"  # an applicant's decision: the invitation, or why not
 MANAGER_CARDS = frozenset({ORDER_CARD, CLAIM_PHOTOS, CLAIM_CARD})
 HANDLED_KINDS = (
     EventKind.ORDER_PLACED,
     EventKind.CLAIM_FILED,
     EventKind.ORDER_STATUS,
     EventKind.CLAIM_STATUS,
+    EventKind.APPLICATION_APPROVED,
+    EventKind.APPLICATION_REJECTED,
 )
 MAX_CARD_LINES = 15
 
@@ -195,6 +198,13 @@ async def fan_out(
                     **link,
                 )
             )
+    elif event.kind in (EventKind.APPLICATION_APPROVED, EventKind.APPLICATION_REJECTED):
+        # The applicant is not a User yet: the application holds their Telegram id.
+        approved = event.kind == EventKind.APPLICATION_APPROVED
+        to = Recipient(int(payload["telegram_id"]), None, str(payload.get("language") or "ru"))
+        keys = ("link", "dealer", "thanks") if approved else ("message",)
+        params = {"approved": approved} | {key: str(payload.get(key) or "") for key in keys}
+        rows.append(_delivery(event, APPLICATION_NOTICE, to, at=now, params=params))
     session.add_all(rows)
     return rows
 

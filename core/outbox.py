@@ -19,6 +19,8 @@ class EventKind:
     ORDER_EXPORT = "order.export_1c"  # offer to 1C
     CLAIM_FILED = "claim.filed"  # notify the manager(s)
     CLAIM_STATUS = "claim.status"  # notify the dealer
+    APPLICATION_APPROVED = "application.approved"  # send the applicant their invitation link
+    APPLICATION_REJECTED = "application.rejected"  # tell the applicant why not
 
 
 def emit(

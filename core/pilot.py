@@ -27,10 +27,10 @@ from core.models import (
     User,
     utcnow,
 )
-from core.outbox import emit
+from core.outbox import EventKind, emit
 
-APPLICATION_APPROVED = "application.approved"  # send the invitation link to the applicant
-APPLICATION_REJECTED = "application.rejected"  # send the rejection message to the applicant
+APPLICATION_APPROVED = EventKind.APPLICATION_APPROVED
+APPLICATION_REJECTED = EventKind.APPLICATION_REJECTED
 NEW, APPROVED, REJECTED = "new", "approved", "rejected"
 MAX_MESSAGE = 1000
 

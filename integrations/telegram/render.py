@@ -20,6 +20,7 @@ from bot.handlers.satisfaction import poll_markup
 from bot.render import claim_status, order_status
 from core.models import Claim, Delivery, Order, OrderStatus
 from core.notifications import (
+    APPLICATION_NOTICE,
     CARD_EDIT,
     CLAIM_CARD,
     CLAIM_NOTICE,
@@ -92,7 +93,24 @@ async def render(
         return Outgoing("text", digest_text(cards, locale)) if cards else None
     if kind in (ORDER_NOTICE, CLAIM_NOTICE):
         return await _dealer_notice(session, delivery, i18n)
+    if kind == APPLICATION_NOTICE:
+        return _application_notice(delivery, i18n)
     return None
+
+
+def _application_notice(delivery: Delivery, i18n: I18n) -> Outgoing:
+    """The decision on a pilot application: the invitation link, or the reason for a no."""
+    p = delivery.params
+    with i18n.context(), i18n.use_locale(delivery.locale):
+        if p.get("approved"):
+            text = i18n.gettext("notify.application_approved").format(
+                dealer=p.get("dealer", ""), link=p.get("link", "")
+            )
+            if p.get("thanks"):
+                text += "\n\n" + str(p["thanks"])
+        else:
+            text = i18n.gettext("notify.application_rejected").format(message=p.get("message", ""))
+    return Outgoing("text", text[:MAX_TEXT])
 
 
 async def _dealer_notice(session: AsyncSession, delivery: Delivery, i18n: I18n) -> Outgoing | None:
