@@ -27,6 +27,7 @@ from admin.web import (
     redirect,
     render,
 )
+from core.dealers import features
 from core.dealers.importing import import_dealers, parse_dealer_file
 from core.dealers.service import check_inn, create_dealer
 from core.errors import InvalidInput, NotFound
@@ -47,11 +48,11 @@ from core.models import (
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
 ACTIVE_DAYS = 30
-FEATURES = {
-    "claims": "Рекламации в боте",
-    "cart_import": "Загрузка корзины из файла",
-    "reorder": "Повтор заказа",
-    "after_hours_orders": "Заказы в нерабочее время",
+FEATURES = {  # labels of core.dealers.features' switches
+    features.CLAIMS: "Рекламации в боте",
+    features.CART_IMPORT: "Загрузка корзины из файла",
+    features.REORDER: "Повтор заказа",
+    features.AFTER_HOURS_ORDERS: "Заказы в нерабочее время",
 }
 STATUS_LABELS: dict[str, str] = {
     DealerStatus.PROSPECT: "кандидат",

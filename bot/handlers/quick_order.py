@@ -26,9 +26,9 @@ from core.models import User
 from core.orders.cart_import import (
     MAX_FILE_BYTES,
     ImportReport,
+    import_file,
     import_lines,
     parse_pasted_list,
-    parse_spreadsheet,
 )
 from core.settings import Settings
 
@@ -132,8 +132,7 @@ def create_router() -> Router:
         assert message.bot is not None
         buffer = io.BytesIO()
         await message.bot.download(doc, destination=buffer)
-        lines = parse_spreadsheet(buffer.getvalue(), name)
-        report = await import_lines(session, user, lines)
+        report = await import_file(session, user, buffer.getvalue(), name)
         await message.answer(report_text(report), reply_markup=report_markup())
 
     return router

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from core.dealers.service import dealer_id_of
+from core.dealers.features import CLAIMS, require_feature
+from core.dealers.service import dealer_id_of, get_dealer
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.models import (
     Claim,
@@ -102,6 +103,7 @@ async def file_claim(
     The same request key twice gives the same claim. Managers are notified through the outbox.
     """
     dealer_id = dealer_id_of(user)
+    require_feature(await get_dealer(session, dealer_id), CLAIMS)
     if request_key:
         existing = await session.scalar(select(Claim).where(Claim.request_key == request_key))
         if existing is not None and existing.dealer_id == dealer_id:

@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
-from core.dealers.service import dealer_id_of
+from core.dealers.features import CART_IMPORT, require_feature
+from core.dealers.service import dealer_id_of, get_dealer
 from core.errors import DomainError, InvalidInput
 from core.models import Product, User
 from core.orders.cart import (
@@ -542,3 +543,11 @@ def _resolve(line: ParsedLine, found: dict[str, list[Product]]) -> tuple[Product
 def _failed(line: ParsedLine, error: InvalidInput) -> ImportRow:
     status = _STATUS_OF_KEY.get(error.key, BAD_QUANTITY)
     return ImportRow(line=line, status=status, error_key=error.key)
+
+
+async def import_file(
+    session: AsyncSession, user: User, data: bytes, filename: str
+) -> ImportReport:
+    """Fill the cart from an .xlsx/.csv file, if the dealer may import files."""
+    require_feature(await get_dealer(session, dealer_id_of(user)), CART_IMPORT)
+    return await import_lines(session, user, parse_spreadsheet(data, filename))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from core.calendar import WorkingCalendar
 from core.catalog.offers import load_offers
+from core.dealers.features import AFTER_HOURS_ORDERS, feature_enabled
 from core.dealers.service import dealer_id_of, get_dealer, legal_entities, legal_entity_for
 from core.errors import InvalidInput
 from core.models import (
@@ -80,6 +81,9 @@ async def place_order(
         raise InvalidInput("order.desired_date_past")
     entity = await _legal_entity(session, user, legal_entity_id)
     dealer = await get_dealer(session, dealer_id)
+    after_hours = not calendar.is_working_time(now)
+    if after_hours and not feature_enabled(dealer, AFTER_HOURS_ORDERS):
+        raise InvalidInput("order.after_hours_disabled")
 
     cart = await lock_cart(session, user)
     # A double tap waits on the cart lock; once it has it, the first tap's order is there.
@@ -125,7 +129,7 @@ async def place_order(
         source=OrderSource.BOT,
         reorder_of_id=cart.reorder_of_id,
         placed_at=now,
-        is_after_hours=not calendar.is_working_time(now),
+        is_after_hours=after_hours,
         comment=comment,
         desired_date=desired_date,
         dealer_po=dealer_po,

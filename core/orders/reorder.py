@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.offers import load_offers
+from core.dealers.features import REORDER, require_feature
 from core.dealers.service import dealer_id_of, get_dealer
 from core.models import CartLine, Product, User, utcnow
 from core.orders.cart import lock_cart
@@ -71,8 +72,9 @@ async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderRe
     Another dealer's order is NotFound and nothing changes.
     """
     dealer_id = dealer_id_of(user)
-    order = await get_order(session, dealer_id, order_id)
     dealer = await get_dealer(session, dealer_id)
+    require_feature(dealer, REORDER)
+    order = await get_order(session, dealer_id, order_id)
     by_onec = {line.product_onec_id for line in order.lines if line.product_onec_id}
     products = {
         p.onec_id: p
