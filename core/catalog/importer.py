@@ -1,0 +1,548 @@
+"""Bulk writes of an already-parsed catalog (groups, items, price types, warehouses, prices, stock).
+
+Knows nothing of XML: the 1C reader turns files into the rows below and hands them over in
+batches. Every write is one statement per batch (`INSERT ... ON CONFLICT DO UPDATE ... WHERE
+something changed`), never a query per row, so a second identical run writes nothing. On
+PostgreSQL a batch travels as column arrays through `unnest`, elsewhere as an executemany of the
+dialect's upsert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Integer,
+    Numeric,
+    Table,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.normalize import normalize_article, search_text
+from core.models import Price, PriceType, Product, ProductGroup, Stock, Warehouse, utcnow
+
+BATCH = 2000
+TOTAL_WAREHOUSE_ID = "__total__"  # stock sent without a warehouse goes here
+
+
+@dataclass(slots=True)
+class GroupRow:
+    """A product group; `parent_onec_id` is None at the top of the tree."""
+
+    onec_id: str
+    name: str
+    parent_onec_id: str | None = None
+    is_active: bool = True
+
+
+@dataclass(slots=True)
+class ProductRow:
+    """An item or a variant (`product#characteristic`) as 1C describes it."""
+
+    onec_id: str
+    name: str
+    article: str = ""
+    unit: str | None = None
+    unit_code: str | None = None
+    barcode: str | None = None
+    group_onec_id: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+    is_active: bool = True
+
+    @property
+    def parent_onec_id(self) -> str | None:
+        """The product a variant belongs to (None for a plain item)."""
+        head, sep, _ = self.onec_id.partition("#")
+        return head if sep and head else None
+
+
+@dataclass(slots=True)
+class PriceTypeRow:
+    """A price type."""
+
+    onec_id: str
+    name: str
+    currency: str = "RUB"
+
+
+@dataclass(slots=True)
+class WarehouseRow:
+    """A warehouse."""
+
+    onec_id: str
+    name: str
+
+
+@dataclass(slots=True)
+class PriceRow:
+    """The price of an item for a price type."""
+
+    product_onec_id: str
+    price_type_onec_id: str
+    value: Decimal
+    currency: str = "RUB"
+
+
+@dataclass(slots=True)
+class StockRow:
+    """Stock of an item at a warehouse (`TOTAL_WAREHOUSE_ID` when 1C names none)."""
+
+    product_onec_id: str
+    warehouse_onec_id: str
+    quantity: Decimal
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pg_type(column: Column[Any]) -> str:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "BOOLEAN"
+    if isinstance(kind, Integer):
+        return "INTEGER"
+    if isinstance(kind, Numeric):
+        return "NUMERIC"
+    if isinstance(kind, JSON):
+        return "JSONB"
+    if column.name.endswith("_at"):
+        return "TIMESTAMPTZ"
+    return "TEXT"
+
+
+async def upsert(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    touch: str | None = None,
+) -> int:
+    """Insert or update `rows` by `keys`; rows equal to what is stored are not written.
+
+    `touch` names a timestamp column set to now whenever a row is written. Returns the number
+    of rows inserted or changed.
+    """
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    compared = [name for name in columns if name not in keys]
+    if session.bind.dialect.name == "postgresql":
+        return await _upsert_postgres(session, table, rows, columns, keys, compared, touch)
+    stmt = sqlite_insert(table)
+    values = {name: stmt.excluded[name] for name in compared}
+    if touch:
+        values[touch] = stmt.excluded[touch]
+        now = utcnow()
+        rows = [{**row, touch: now} for row in rows]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_=values,
+        where=or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in compared)),
+    )
+    changed = 0
+    for chunk in _chunks(rows):
+        result = await session.execute(stmt, list(chunk))
+        changed += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return changed
+
+
+async def _upsert_postgres(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    columns: list[str],
+    keys: Sequence[str],
+    compared: list[str],
+    touch: str | None,
+) -> int:
+    types = {name: _pg_type(table.c[name]) for name in columns}
+    arrays = ", ".join(
+        f"CAST(:c{i} AS {'TEXT' if types[name] == 'JSONB' else types[name]}[])"
+        for i, name in enumerate(columns)
+    )
+    picked = ", ".join(
+        f"u.{name}::jsonb" if types[name] == "JSONB" else f"u.{name}" for name in columns
+    )
+    insert_cols = list(columns)
+    if touch:
+        insert_cols.append(touch)
+        picked += ", now()"
+    sets = [f"{name} = EXCLUDED.{name}" for name in compared]
+    if touch:
+        sets.append(f"{touch} = now()")
+    conflict = (
+        f"DO UPDATE SET {', '.join(sets)} WHERE ("
+        + ", ".join(f"{table.name}.{n}" for n in compared)
+        + (",)" if len(compared) == 1 else ")")
+        + " IS DISTINCT FROM ("
+        + ", ".join(f"EXCLUDED.{n}" for n in compared)
+        + (",)" if len(compared) == 1 else ")")
+        if compared
+        else "DO NOTHING"
+    )
+    sql = text(
+        f"INSERT INTO {table.name} ({', '.join(insert_cols)}) "
+        f"SELECT {picked} FROM unnest({arrays}) AS u({', '.join(columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) {conflict}"
+    )
+    changed = 0
+    for chunk in _chunks(rows):
+        params: dict[str, list[Any]] = {}
+        for i, name in enumerate(columns):
+            if types[name] == "JSONB":
+                params[f"c{i}"] = [json.dumps(row[name], ensure_ascii=False) for row in chunk]
+            else:
+                params[f"c{i}"] = [row[name] for row in chunk]
+        result = await session.execute(sql, params)
+        changed += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return changed
+
+
+def _unique_name(name: str, onec_id: str, taken: dict[str, str], limit: int) -> str:
+    """`name`, or `name (id)` when another row already holds that name."""
+    name = (name or onec_id)[:limit]
+    holder = taken.get(name)
+    if holder is not None and holder != onec_id:
+        name = f"{name[: limit - len(onec_id) - 3]} ({onec_id})"[:limit]
+    taken[name] = onec_id
+    return name
+
+
+@dataclass
+class WriteCounts:
+    """What one writer wrote: rows given, rows changed, references it could not resolve."""
+
+    given: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+
+    def add(self, bucket: str, key: str, amount: int) -> None:
+        target = getattr(self, bucket)
+        target[key] = target.get(key, 0) + amount
+
+
+class CatalogWriter:
+    """Writes catalog rows in bulk inside the caller's transaction, with small id caches."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.counts = WriteCounts()
+        self._groups: dict[str, int] | None = None
+        self._price_types: dict[str, int] | None = None
+        self._warehouses: dict[str, int] | None = None
+
+    async def _group_ids(self) -> dict[str, int]:
+        if self._groups is None:
+            rows = await self.session.execute(select(ProductGroup.onec_id, ProductGroup.id))
+            self._groups = {onec_id: id_ for onec_id, id_ in rows}
+        return self._groups
+
+    async def groups(self, rows: Sequence[GroupRow]) -> None:
+        """Upsert groups (parents may come in the same batch, in any order)."""
+        if not rows:
+            return
+        self.counts.add("given", "groups", len(rows))
+        changed = await upsert(
+            self.session,
+            ProductGroup.__table__,  # type: ignore[arg-type]
+            [{"onec_id": r.onec_id, "name": r.name[:255], "is_active": r.is_active} for r in rows],
+            keys=["onec_id"],
+        )
+        self._groups = None
+        ids = await self._group_ids()
+        links = [
+            {"b_id": ids[r.onec_id], "b_parent": ids.get(r.parent_onec_id or "")}
+            for r in rows
+            if r.onec_id in ids
+        ]
+        current = dict(
+            (
+                await self.session.execute(
+                    select(ProductGroup.id, ProductGroup.parent_id).where(
+                        ProductGroup.id.in_([link["b_id"] for link in links])
+                    )
+                )
+            ).all()
+        )
+        links = [link for link in links if current.get(link["b_id"]) != link["b_parent"]]
+        if links:
+            table = ProductGroup.__table__
+            await self.session.execute(
+                update(table)  # type: ignore[arg-type]
+                .where(table.c.id == bindparam("b_id"))
+                .values(parent_id=bindparam("b_parent"))
+                .execution_options(synchronize_session=False),
+                links,
+            )
+        self.counts.add("changed", "groups", max(changed, len(links)))
+
+    async def price_types(self, rows: Sequence[PriceTypeRow]) -> None:
+        """Upsert price types; a name already used by another type gets the id appended."""
+        if not rows:
+            return
+        self.counts.add("given", "price_types", len(rows))
+        existing = await self.session.execute(select(PriceType.name, PriceType.onec_id))
+        taken = {name: onec_id for name, onec_id in existing}
+        data = [
+            {
+                "onec_id": r.onec_id,
+                "name": _unique_name(r.name, r.onec_id, taken, 150),
+                "currency": r.currency[:10],
+            }
+            for r in {r.onec_id: r for r in rows}.values()
+        ]
+        changed = await upsert(
+            self.session,
+            PriceType.__table__,  # type: ignore[arg-type]
+            data,
+            keys=["onec_id"],
+        )
+        self.counts.add("changed", "price_types", changed)
+        self._price_types = None
+
+    async def warehouses(self, rows: Sequence[WarehouseRow]) -> None:
+        """Upsert warehouses."""
+        if not rows:
+            return
+        self.counts.add("given", "warehouses", len(rows))
+        data = [
+            {"onec_id": r.onec_id, "name": (r.name or r.onec_id)[:150], "is_active": True}
+            for r in {r.onec_id: r for r in rows}.values()
+        ]
+        changed = await upsert(
+            self.session,
+            Warehouse.__table__,  # type: ignore[arg-type]
+            data,
+            keys=["onec_id"],
+        )
+        self.counts.add("changed", "warehouses", changed)
+        self._warehouses = None
+
+    async def products(self, rows: Sequence[ProductRow], *, kind: str = "products") -> None:
+        """Upsert items and variants; variants point at their parent and inherit its article."""
+        if not rows:
+            return
+        rows = list({r.onec_id: r for r in rows}.values())
+        self.counts.add("given", kind, len(rows))
+        groups = await self._group_ids()
+        parent_keys = {r.parent_onec_id for r in rows if r.parent_onec_id}
+        parents: dict[str, tuple[int, str, str, str | None]] = {}
+        if parent_keys:
+            result = await self.session.execute(
+                select(
+                    Product.onec_id, Product.id, Product.article, Product.unit, Product.unit_code
+                ).where(Product.onec_id.in_(parent_keys))
+            )
+            parents = {o: (i, a, u, c) for o, i, a, u, c in result}
+        data = []
+        for r in rows:
+            parent = parents.get(r.parent_onec_id or "")
+            article = r.article or (parent[1] if parent else "")
+            unit = r.unit or (parent[2] if parent else None) or "шт"
+            unit_code = r.unit_code or (parent[3] if parent else None)
+            name = r.name[:500]
+            data.append(
+                {
+                    "onec_id": r.onec_id[:150],
+                    "parent_id": parent[0] if parent else None,
+                    "article": article[:100],
+                    "article_norm": normalize_article(article)[:100],
+                    "name": name,
+                    "search_text": search_text(article, name, r.barcode),
+                    "unit": unit[:30],
+                    "unit_code": unit_code[:10] if unit_code else None,
+                    "barcode": r.barcode[:64] if r.barcode else None,
+                    "group_id": groups.get(r.group_onec_id or ""),
+                    "properties": r.properties,
+                    "is_active": r.is_active,
+                }
+            )
+        changed = await upsert(
+            self.session,
+            Product.__table__,  # type: ignore[arg-type]
+            data,
+            keys=["onec_id"],
+            touch="updated_at",
+        )
+        self.counts.add("changed", kind, changed)
+
+    async def ensure_products(self, rows: Sequence[ProductRow]) -> None:
+        """Insert items an offer names that the catalog does not know yet; known ones untouched."""
+        if not rows:
+            return
+        known = await self._product_ids({r.onec_id for r in rows})
+        await self.products([r for r in rows if r.onec_id not in known], kind="products")
+
+    async def _product_ids(self, onec_ids: Iterable[str]) -> dict[str, int]:
+        keys = list(set(onec_ids))
+        found: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            result = await self.session.execute(
+                select(Product.onec_id, Product.id).where(Product.onec_id.in_(chunk))
+            )
+            found.update((o, i) for o, i in result)
+        return found
+
+    async def _refs(self, model: Any, cache_name: str, wanted: set[str]) -> dict[str, int]:
+        cache = getattr(self, cache_name)
+        if cache is None:
+            cache = {o: i for o, i in await self.session.execute(select(model.onec_id, model.id))}
+            setattr(self, cache_name, cache)
+        if not wanted <= cache.keys():
+            missing = wanted - cache.keys()
+            if model is PriceType:
+                await self.price_types([PriceTypeRow(onec_id=m, name=m) for m in missing])
+            else:
+                names = {TOTAL_WAREHOUSE_ID: "Все склады"}
+                await self.warehouses(
+                    [WarehouseRow(onec_id=m, name=names.get(m, m)) for m in missing]
+                )
+            rows = await self.session.execute(select(model.onec_id, model.id))
+            cache = {o: i for o, i in rows}
+            setattr(self, cache_name, cache)
+        return cache
+
+    async def prices(self, rows: Sequence[PriceRow]) -> None:
+        """Upsert prices; unknown price types are created by id, unknown items are counted."""
+        if not rows:
+            return
+        self.counts.add("given", "prices", len(rows))
+        types = await self._refs(PriceType, "_price_types", {r.price_type_onec_id for r in rows})
+        products = await self._product_ids(r.product_onec_id for r in rows)
+        data = {}
+        for r in rows:
+            pid = products.get(r.product_onec_id)
+            if pid is None:
+                self.counts.add("unknown", "prices", 1)
+                continue
+            data[(pid, types[r.price_type_onec_id])] = {
+                "product_id": pid,
+                "price_type_id": types[r.price_type_onec_id],
+                "value": r.value,
+                "currency": r.currency[:10],
+            }
+        changed = await upsert(
+            self.session,
+            Price.__table__,  # type: ignore[arg-type]
+            list(data.values()),
+            keys=["product_id", "price_type_id"],
+        )
+        self.counts.add("changed", "prices", changed)
+
+    async def stock(self, rows: Sequence[StockRow]) -> None:
+        """Upsert stock; unknown warehouses are created by id, unknown items are counted."""
+        if not rows:
+            return
+        self.counts.add("given", "stock", len(rows))
+        houses = await self._refs(Warehouse, "_warehouses", {r.warehouse_onec_id for r in rows})
+        products = await self._product_ids(r.product_onec_id for r in rows)
+        data = {}
+        for r in rows:
+            pid = products.get(r.product_onec_id)
+            if pid is None:
+                self.counts.add("unknown", "stock", 1)
+                continue
+            data[(pid, houses[r.warehouse_onec_id])] = {
+                "product_id": pid,
+                "warehouse_id": houses[r.warehouse_onec_id],
+                "quantity": r.quantity,
+            }
+        changed = await upsert(
+            self.session,
+            Stock.__table__,  # type: ignore[arg-type]
+            list(data.values()),
+            keys=["product_id", "warehouse_id"],
+        )
+        self.counts.add("changed", "stock", changed)
+
+    async def _unseen(self, query: Any, seen: set[str]) -> list[int]:
+        result = await self.session.stream(query.execution_options(yield_per=5000))
+        return [id_ async for id_, onec_id in result if onec_id not in seen]
+
+    async def deactivate_products(self, seen: set[str], *, variants: bool) -> int:
+        """A full package: items (or variants) not in `seen` become inactive; returns how many.
+
+        Deactivated items take their variants with them.
+        """
+        query = select(Product.id, Product.onec_id).where(Product.is_active.is_(True))
+        has_hash = Product.onec_id.contains("#", autoescape=True)
+        query = query.where(has_hash if variants else ~has_hash)
+        ids = await self._unseen(query, seen)
+        now = utcnow()
+        for chunk in _chunks(ids):
+            await self.session.execute(
+                update(Product)
+                .where(Product.id.in_(chunk))
+                .values(is_active=False, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if not variants:
+                await self.session.execute(
+                    update(Product)
+                    .where(Product.parent_id.in_(chunk), Product.is_active.is_(True))
+                    .values(is_active=False, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+        self.counts.add("changed", "deactivated", len(ids))
+        return len(ids)
+
+    async def deactivate_groups(self, seen: set[str]) -> int:
+        """A full classifier: groups not in `seen` become inactive."""
+        query = select(ProductGroup.id, ProductGroup.onec_id).where(
+            ProductGroup.is_active.is_(True)
+        )
+        ids = await self._unseen(query, seen)
+        for chunk in _chunks(ids):
+            await self.session.execute(
+                update(ProductGroup)
+                .where(ProductGroup.id.in_(chunk))
+                .values(is_active=False)
+                .execution_options(synchronize_session=False)
+            )
+        return len(ids)
+
+    async def drop_offers_not_in(self, seen: set[str], *, prices: bool, stock: bool) -> None:
+        """A full offers package: prices and/or stock of items it no longer lists are removed."""
+        if not (prices or stock):
+            return
+        query = select(Product.id, Product.onec_id)
+        ids = await self._unseen(query, seen)
+        for chunk in _chunks(ids):
+            for flag, model in ((prices, Price), (stock, Stock)):
+                if flag:
+                    result = await self.session.execute(
+                        model.__table__.delete().where(model.__table__.c.product_id.in_(chunk))
+                    )
+                    self.counts.add("changed", "removed", max(result.rowcount or 0, 0))
+
+
+async def catalog_counts(session: AsyncSession) -> dict[str, int]:
+    """Row counts of the catalog tables (for logs, the admin and tests)."""
+    counts = {}
+    for name, model in (
+        ("groups", ProductGroup),
+        ("products", Product),
+        ("price_types", PriceType),
+        ("warehouses", Warehouse),
+        ("prices", Price),
+        ("stock", Stock),
+    ):
+        counts[name] = int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return counts
