@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.dealers.service import user_by_telegram_id
+from core.dealers.service import mark_reachable, user_by_telegram_id
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -28,6 +28,9 @@ class DbSessionMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         async with self.sessionmaker() as session:
             user = await user_by_telegram_id(session, tg_user.id) if tg_user else None
+            chat: Chat | None = data.get("event_chat")
+            if user is not None and chat is not None and chat.type == "private":
+                mark_reachable(user)  # they wrote to the bot: they no longer block it
             data["session"] = session
             data["user"] = user
             # Plain values that stay readable after a rollback (the error router uses them).

@@ -33,6 +33,12 @@ async def user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User |
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 
+def mark_reachable(user: User) -> None:
+    """The person wrote to the bot in private, so they no longer block it: send to them again."""
+    if user.blocked_bot_at is not None:
+        user.blocked_bot_at = None
+
+
 async def get_dealer(session: AsyncSession, dealer_id: int) -> Dealer:
     """A dealer by id, or NotFound."""
     dealer = await session.get(Dealer, dealer_id)

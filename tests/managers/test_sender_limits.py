@@ -124,3 +124,17 @@ async def test_5xx_that_persists_is_tried_later_then_given_up(world: World) -> N
     assert await sender.run_once(later) == 0
     assert await states(world) == [("failed", "Telegram server says - Scripted error 500")]
     assert len(world.fake.sent_to(world.manager.id)) == 6  # 3 tries at once, twice
+
+
+async def test_a_person_who_writes_again_is_reachable_again(world: World) -> None:
+    world.fake.blocked_chats.add(world.manager.id)
+    await world.place(THURSDAY_NOON)
+    await world.sender().run_once(THURSDAY_NOON)
+    world.fake.blocked_chats.discard(world.manager.id)  # they unblocked the bot ...
+    await world.tg.send_text(world.manager, "/pending")  # ... and wrote to it
+    async with world.db() as s:
+        manager = await s.get(User, world.manager_id)
+        assert manager is not None and manager.blocked_bot_at is None
+    await world.place(THURSDAY_NOON, {"LX 1006": 1})
+    await world.sender().run_once(THURSDAY_NOON)
+    assert any("🆕 Заказ" in c.text for c in world.fake.sent_to(world.manager.id, "sendMessage"))
