@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -32,6 +32,7 @@ from core.orders.numbers import claim_number, provisional_number
 from core.orders.queries import MAX_PAGE_SIZE, get_order
 from core.orders.status import CONFIRMED_OR_LATER
 from core.outbox import EventKind, emit
+from core.transitions import move_status
 
 C = ClaimStatus
 ALLOWED: dict[str, set[str]] = {
@@ -225,17 +226,7 @@ async def change_claim_status(
     values: dict[str, object] = {"status": to_status}
     if to_status in (C.ACCEPTED, C.REJECTED):
         values.update(decided_at=now, decided_by_id=actor.id, decision_note=note.strip())
-    changed = await session.execute(
-        update(Claim)
-        .where(Claim.id == claim.id, Claim.status == current)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        await session.refresh(claim)
-        raise InvalidTransition("claim.already_changed", number=claim.number, status=claim.status)
-    for key, value in values.items():
-        setattr(claim, key, value)
+    await move_status(session, claim, current, values, error_key="claim.already_changed")
     session.add(
         ClaimStatusEvent(
             claim_id=claim.id,

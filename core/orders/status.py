@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidTransition
 from core.models import Order, OrderStatus, OrderStatusEvent, utcnow
 from core.outbox import EventKind, emit
+from core.transitions import move_status
 
 S = OrderStatus
 ALLOWED: dict[str, set[str]] = {
@@ -52,17 +52,7 @@ async def change_status(
         values.update(confirmed_at=now, confirmed_by_id=actor_id)
     if to_status == S.REJECTED:
         values["rejected_reason"] = note
-    result = await session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == current)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.refresh(order)
-        raise InvalidTransition("order.already_changed", number=order.number, status=order.status)
-    for key, value in values.items():
-        setattr(order, key, value)
+    await move_status(session, order, current, values, error_key="order.already_changed")
     session.add(
         OrderStatusEvent(
             order_id=order.id,
