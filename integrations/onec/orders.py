@@ -120,7 +120,6 @@ def build_orders_document(orders: list[ExportOrder], *, now: datetime, zone: Zon
             _sub(good, "ЦенаЗаЕдиницу", _money(line.price))
             _sub(good, "Количество", _qty(line.quantity))
             _sub(good, "Сумма", _money(line.amount))
-            _requisites(good, [("ВидНоменклатуры", "Товар"), ("ТипНоменклатуры", "Товар")])
         requisites = [
             ("Номер заказа в боте", order.number),
             ("Статус заказа", order.status),
