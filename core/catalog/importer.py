@@ -23,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     bindparam,
+    delete,
     func,
     or_,
     select,
@@ -143,7 +144,7 @@ async def upsert(
         return 0
     columns = list(rows[0])
     compared = [name for name in columns if name not in keys]
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return await _upsert_postgres(session, table, rows, columns, keys, compared, touch)
     stmt = sqlite_insert(table)
     values = {name: stmt.excluded[name] for name in compared}
@@ -187,13 +188,10 @@ async def _upsert_postgres(
     sets = [f"{name} = EXCLUDED.{name}" for name in compared]
     if touch:
         sets.append(f"{touch} = now()")
+    mine = ", ".join(f"{table.name}.{name}" for name in compared)
+    theirs = ", ".join(f"EXCLUDED.{name}" for name in compared)
     conflict = (
-        f"DO UPDATE SET {', '.join(sets)} WHERE ("
-        + ", ".join(f"{table.name}.{n}" for n in compared)
-        + (",)" if len(compared) == 1 else ")")
-        + " IS DISTINCT FROM ("
-        + ", ".join(f"EXCLUDED.{n}" for n in compared)
-        + (",)" if len(compared) == 1 else ")")
+        f"DO UPDATE SET {', '.join(sets)} WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
         if compared
         else "DO NOTHING"
     )
@@ -267,12 +265,12 @@ class CatalogWriter:
         )
         self._groups = None
         ids = await self._group_ids()
-        links = [
+        links: list[dict[str, Any]] = [
             {"b_id": ids[r.onec_id], "b_parent": ids.get(r.parent_onec_id or "")}
             for r in rows
             if r.onec_id in ids
         ]
-        current = dict(
+        current: dict[Any, Any] = dict(
             (
                 await self.session.execute(
                     select(ProductGroup.id, ProductGroup.parent_id).where(
@@ -528,9 +526,10 @@ class CatalogWriter:
             for flag, model in ((prices, Price), (stock, Stock)):
                 if flag:
                     result = await self.session.execute(
-                        model.__table__.delete().where(model.__table__.c.product_id.in_(chunk))
+                        delete(model).where(model.product_id.in_(chunk))
                     )
-                    self.counts.add("changed", "removed", max(result.rowcount or 0, 0))
+                    removed = max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+                    self.counts.add("changed", "removed", removed)
 
 
 async def catalog_counts(session: AsyncSession) -> dict[str, int]:

@@ -239,14 +239,27 @@ class Exchange:
             except ExchangeRefused as exc:
                 reason = str(exc)
 
-                def failed(row: ExchangeSession, files: dict[str, Any], c: dict[str, Any]) -> None:
+                def failed(
+                    row: ExchangeSession,
+                    files: dict[str, Any],
+                    c: dict[str, Any],
+                    name: str = name,
+                    reason: str = reason,
+                ) -> None:
                     files[name] = {**files[name], "state": "failed", "error": reason}
 
                 await self._update(session_id, failed)
                 raise
             members = [str(p.relative_to(folder.resolve())) for p in paths]
 
-            def unpacked(row: ExchangeSession, files: dict[str, Any], c: dict[str, Any]) -> None:
+            def unpacked(
+                row: ExchangeSession,
+                files: dict[str, Any],
+                c: dict[str, Any],
+                name: str = name,
+                members: list[str] = members,
+                paths: list[Path] = paths,
+            ) -> None:
                 files[name] = {**files[name], "state": "unpacked", "members": members}
                 for member, p in zip(members, paths, strict=True):
                     files[member] = {"size": p.stat().st_size, "state": "uploaded", "from": name}

@@ -1,4 +1,4 @@
-"""`dealerbot import FILE...`: load CommerceML files (or zip packages) offline, same code as 1C's."""
+"""`dealerbot import FILE...`: CommerceML files (or zip packages) loaded offline by 1C's code."""
 
 from __future__ import annotations
 

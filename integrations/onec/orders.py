@@ -30,7 +30,7 @@ from integrations.onec.reader import TRUE, Document
 
 NS = "urn:1C.ru:commerceml_2"
 SCHEMA_VERSION = "2.08"
-_RANK = {
+_RANK: dict[str, int] = {
     OrderStatus.NEW: 0,
     OrderStatus.CONFIRMED: 1,
     OrderStatus.IN_PROGRESS: 2,
@@ -228,8 +228,8 @@ async def apply_documents(
             total=doc.total,
             comment=doc.comment,
             lines=[
-                OnecLine(l.onec_id, l.name, l.article, l.quantity, l.price, l.amount)
-                for l in doc.lines
+                OnecLine(d.onec_id, d.name, d.article, d.quantity, d.price, d.amount)
+                for d in doc.lines
             ],
             state=state,
         )

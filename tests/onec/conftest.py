@@ -76,8 +76,9 @@ class OneC:
         self.cookie = lines[2]
         return answer
 
-    async def upload(self, name: str, data: bytes, *, chunk: int | None = None,
-                     kind: str = "catalog") -> str:
+    async def upload(
+        self, name: str, data: bytes, *, chunk: int | None = None, kind: str = "catalog"
+    ) -> str:
         step = chunk or max(len(data), 1)
         answer = ""
         for start in range(0, max(len(data), 1), step):
@@ -94,7 +95,9 @@ class OneC:
             await asyncio.sleep(0.02)
         raise AssertionError(f"import of {name} never finished")
 
-    async def exchange(self, files: list[tuple[str, bytes]], *, chunk: int | None = None) -> list[str]:
+    async def exchange(
+        self, files: list[tuple[str, bytes]], *, chunk: int | None = None
+    ) -> list[str]:
         """A whole catalog exchange: checkauth, init, then file+import per file, complete."""
         await self.checkauth()
         init = await self.text("catalog", "init")
@@ -127,13 +130,23 @@ async def snapshot(session: AsyncSession) -> dict[str, Any]:
         for g in await session.scalars(select(ProductGroup))
     }
     products = {
-        p.id: p for p in await session.scalars(select(Product).execution_options(populate_existing=True))
+        p.id: p
+        for p in await session.scalars(select(Product).execution_options(populate_existing=True))
     }
     by_id = {pid: p.onec_id for pid, p in products.items()}
     items = {
         p.onec_id: (
-            p.name, p.article, p.article_norm, p.search_text, p.unit, p.unit_code, p.barcode,
-            p.is_active, by_id.get(p.parent_id or 0), p.properties, p.updated_at,
+            p.name,
+            p.article,
+            p.article_norm,
+            p.search_text,
+            p.unit,
+            p.unit_code,
+            p.barcode,
+            p.is_active,
+            by_id.get(p.parent_id or 0),
+            p.properties,
+            p.updated_at,
         )
         for p in products.values()
     }
@@ -144,7 +157,8 @@ async def snapshot(session: AsyncSession) -> dict[str, Any]:
         for r in await session.scalars(select(Price))
     }
     stock = {
-        (by_id[r.product_id], houses[r.warehouse_id]): r.quantity for r in await session.scalars(select(Stock))
+        (by_id[r.product_id], houses[r.warehouse_id]): r.quantity
+        for r in await session.scalars(select(Stock))
     }
     return {"groups": groups, "products": items, "prices": prices, "stock": stock}
 

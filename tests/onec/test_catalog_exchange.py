@@ -70,7 +70,9 @@ def expected_counts(paths: Iterable[Path]) -> dict[str, int]:
             ] + [s.get("ИдСклада").strip() for s in offer.xpath(f"{L('Склад')}[@ИдСклада]")]
             if houses:
                 stock_keys.update((ident, h) for h in houses)
-            elif offer.xpath(f"{L('Количество')} | {L('Остатки')}/{L('Остаток')}/{L('Количество')}"):
+            elif offer.xpath(
+                f"{L('Количество')} | {L('Остатки')}/{L('Остаток')}/{L('Количество')}"
+            ):
                 stock_keys.add((ident, "total"))
     return {
         "groups": len(groups),
@@ -194,7 +196,9 @@ async def test_full_package_deactivates_what_it_no_longer_lists(
     dropped = goods.xpath(L("Товар"))[0]
     dropped_id = dropped.xpath(f"{L('Ид')}/text()")[0].strip()
     goods.remove(dropped)
-    await onec.exchange([("import0_1.xml", etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))])
+    await onec.exchange(
+        [("import0_1.xml", etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))]
+    )
     async with db() as session:
         states = dict((await session.execute(select(Product.onec_id, Product.is_active))).all())
     assert before[dropped_id] is True and states[dropped_id] is False

@@ -1,5 +1,6 @@
 """Orders both ways: 1C pulls our orders, then tells us what became of them."""
 
+# ruff: noqa: E501  (XML samples read best on one line)
 from __future__ import annotations
 
 from decimal import Decimal
@@ -36,9 +37,15 @@ async def _order(session: AsyncSession) -> Order:
     await session.flush()
     session.add(
         OrderLine(
-            order_id=order.id, line_no=1, product_id=item.id, product_onec_id=item.onec_id,
-            article=item.article, name=item.name, price=Decimal("450.50"),
-            quantity=Decimal("2"), amount=Decimal("901.00"),
+            order_id=order.id,
+            line_no=1,
+            product_id=item.id,
+            product_onec_id=item.onec_id,
+            article=item.article,
+            name=item.name,
+            price=Decimal("450.50"),
+            quantity=Decimal("2"),
+            amount=Decimal("901.00"),
         )
     )
     await session.commit()
@@ -101,7 +108,9 @@ async def test_status_from_1c_moves_the_order_and_queues_the_dealer_notice(
     async with db() as session:
         order = await _order(session)
     await onec.checkauth("sale")
-    assert (await onec.upload("documents.xml", _status_doc(order.number, shipped=True), kind="sale")).startswith("success")
+    assert (
+        await onec.upload("documents.xml", _status_doc(order.number, shipped=True), kind="sale")
+    ).startswith("success")
     assert (await onec.import_("documents.xml", kind="sale")).startswith("success")
     async with db() as session:
         stored = await session.get(Order, order.id)
@@ -110,7 +119,9 @@ async def test_status_from_1c_moves_the_order_and_queues_the_dealer_notice(
         events = (await session.scalars(select(OrderStatusEvent))).all()
         assert [(e.to_status, e.actor_kind) for e in events] == [("shipped", "onec")]
         outbox = (
-            await session.scalars(select(OutboxEvent).where(OutboxEvent.kind == EventKind.ORDER_STATUS))
+            await session.scalars(
+                select(OutboxEvent).where(OutboxEvent.kind == EventKind.ORDER_STATUS)
+            )
         ).all()
         assert [e.payload["order_id"] for e in outbox] == [order.id]
 
