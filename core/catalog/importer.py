@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.normalize import normalize_article, search_text
 from core.models import Price, PriceType, Product, ProductGroup, Stock, Warehouse, utcnow
 
-BATCH = 2000
+BATCH = 5000
 TOTAL_WAREHOUSE_ID = "__total__"  # stock sent without a warehouse goes here
 
 

@@ -109,7 +109,7 @@ async def _import(
             sections[record.kind] = record.partial
         elif isinstance(record, Document):
             documents.append(record)
-        if buffers.size() >= BATCH:
+        if buffers.size() >= 4 * BATCH:
             await buffers.flush(writer)
     await buffers.flush(writer)
 
