@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     shortened_day_hours: int = 1
     onec_username: str = "1c"
     onec_password: SecretStr = SecretStr("changeme")
+    onec_storage_dir: str = "./var/onec"
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr("changeme")
     default_currency: str = "RUB"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import text
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from admin.app import setup_admin
 from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
+from integrations.onec.http import setup_onec_routes
 
 
 @dataclass
@@ -45,6 +47,12 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=services.settings.max_upload_bytes)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    setup_onec_routes(
+        app,
+        settings=services.settings,
+        sessionmaker=services.sessionmaker,
+        storage_dir=Path(services.settings.onec_storage_dir),
+    )
     setup_admin(app, settings=services.settings, sessionmaker=services.sessionmaker)
 
     async def dispose_engine(_app: web.Application) -> AsyncIterator[None]:

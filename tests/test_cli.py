@@ -61,6 +61,10 @@ def test_production_refuses_placeholder_secrets(
     assert "placeholder" in capsys.readouterr().err
 
 
+def _basic(login: str, password: str) -> dict[str, str]:
+    return {"Authorization": aiohttp.encode_basic_auth(login, password)}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -87,6 +91,11 @@ async def test_service_answers_healthz(tmp_path) -> None:
                         assert page.status == 200 and "<form" in await page.text()
                     async with client.get(f"http://127.0.0.1:{port}/api/v1/dealers") as api:
                         assert api.status == 401
+                    onec = f"http://127.0.0.1:{port}/1c/exchange?type=catalog&mode=checkauth"
+                    async with client.get(onec, headers=_basic("1c", "wrong")) as refused:
+                        assert (await refused.text()).startswith("failure")
+                    async with client.get(onec, headers=_basic("1c", "changeme")) as ok:
+                        assert (await ok.text()).startswith("success\n")
                     break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
