@@ -185,11 +185,11 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     services = build_services(settings)
     try:
-        result = await import_files(services.sessionmaker, args.files)
+        result = await import_files(services.sessionmaker, args.files, zone=settings.zone)
     finally:
         await services.engine.dispose()
     print(result)
-    return 0
+    return 0 if result.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

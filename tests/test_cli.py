@@ -104,3 +104,36 @@ async def test_service_answers_healthz(tmp_path) -> None:
     finally:
         stop.set()
         await task
+
+
+IMPORT_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08" ДатаФормирования="2026-11-20T10:00:00">
+  <Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование>
+    <Группы><Группа><Ид>g1</Ид><Наименование>Фильтры</Наименование></Группа></Группы>
+  </Классификатор>
+  <Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид><ИдКлассификатора>cls</ИдКлассификатора>
+    <Наименование>Каталог</Наименование>
+    <Товары>
+      <Товар><Ид>p-1</Ид><Артикул>W 712/75</Артикул><Наименование>Фильтр масляный</Наименование>
+        <БазоваяЕдиница Код="796 ">шт</БазоваяЕдиница><Группы><Ид>g1</Ид></Группы></Товар>
+      <Товар><Ид>p-2 </Ид><Артикул>OC 90</Артикул><Наименование>Фильтр масляный KNECHT</Наименование>
+        <БазоваяЕдиница Код="796">шт</БазоваяЕдиница><Группы><Ид>g1</Ид></Группы></Товар>
+    </Товары>
+  </Каталог>
+</КоммерческаяИнформация>
+"""
+
+
+def test_import_command_loads_commerceml(
+    cli_env: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    path = tmp_path / "import.xml"
+    path.write_text(IMPORT_XML, encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    assert main(["catalog", "search", "oc90", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"article": "OC 90"' in out
+    broken = tmp_path / "broken.xml"
+    broken.write_text(IMPORT_XML[:300], encoding="utf-8")
+    assert main(["import", str(broken)]) == 1
