@@ -41,8 +41,8 @@ from core.models.system import CalendarDay, ExchangeSession, ManagerAction, Outb
 __all__ = [
     "AdminSetting",
     "ApiToken",
-    "AuditEntry",
     "Application",
+    "AuditEntry",
     "Base",
     "CalendarDay",
     "Cart",
