@@ -10,7 +10,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.dealers.service import mark_reachable, user_by_telegram_id
+from core.dealers.service import mark_reachable, user_and_dealer_by_telegram_id
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -27,7 +27,9 @@ class DbSessionMiddleware(BaseMiddleware):
     ) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         async with self.sessionmaker() as session:
-            user = await user_by_telegram_id(session, tg_user.id) if tg_user else None
+            # The dealer comes along (most handlers need it) and stays in the session.
+            found = await user_and_dealer_by_telegram_id(session, tg_user.id) if tg_user else None
+            user = found[0] if found is not None else None
             chat: Chat | None = data.get("event_chat")
             if user is not None and chat is not None and chat.type == "private":
                 mark_reachable(user)  # they wrote to the bot: they no longer block it

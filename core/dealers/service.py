@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -31,6 +31,24 @@ def check_inn(inn: str) -> str:
 async def user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
     """The person with this Telegram id, if known."""
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+_USER_AND_DEALER = (
+    select(User, Dealer)
+    .outerjoin(Dealer, Dealer.id == User.dealer_id)
+    .where(User.telegram_id == bindparam("telegram_id"))
+)
+
+
+async def user_and_dealer_by_telegram_id(
+    session: AsyncSession, telegram_id: int
+) -> tuple[User, Dealer | None] | None:
+    """The person with this Telegram id and their dealer, in one query.
+
+    Both land in the session, so a later `get_dealer` for that dealer needs no query.
+    """
+    row = (await session.execute(_USER_AND_DEALER, {"telegram_id": telegram_id})).first()
+    return None if row is None else (row[0], row[1])
 
 
 def mark_reachable(user: User) -> None:
