@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, and_, bindparam, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Price, Stock, Warehouse
+from core.models import Price, Product, Stock, Warehouse
 from core.models.base import ZERO
 
 
@@ -40,26 +41,49 @@ class Offer:
 async def load_offers(
     session: AsyncSession, product_ids: Iterable[int], price_type_id: int | None
 ) -> dict[int, Offer]:
-    """Offers for the given items: two indexed queries, whatever the number of items."""
+    """Offers for the given items: one indexed query, whatever the number of items.
+
+    Each item's row carries its price (the price type's price is unique per item) and one of
+    its stock rows; stock at inactive warehouses is left out.
+    """
     ids = sorted(set(product_ids))
     offers = {pid: Offer(product_id=pid) for pid in ids}
     if not ids:
         return offers
-    if price_type_id is not None:
-        rows = await session.execute(
-            select(Price.product_id, Price.value, Price.currency).where(
-                Price.product_id.in_(ids), Price.price_type_id == price_type_id
-            )
-        )
-        for pid, value, currency in rows:
-            offers[pid].price = value
-            offers[pid].currency = currency
-    stock_rows = await session.execute(
-        select(Stock.product_id, Warehouse.id, Warehouse.name, Stock.quantity)
-        .join(Warehouse, Warehouse.id == Stock.warehouse_id)
-        .where(Stock.product_id.in_(ids), Warehouse.is_active.is_(True))
-        .order_by(Stock.product_id, Warehouse.name)
+    rows = await session.execute(
+        _OFFERS_WITH_PRICE if price_type_id is not None else _OFFERS,
+        {"ids": ids, "price_type_id": price_type_id},
     )
-    for pid, wid, wname, qty in stock_rows:
-        offers[pid].stock.append(WarehouseStock(wid, wname, qty))
+    for pid, value, currency, wid, wname, quantity in rows:
+        offer = offers[pid]
+        if value is not None:
+            offer.price = value
+            offer.currency = currency
+        if wid is not None:
+            offer.stock.append(WarehouseStock(wid, wname, quantity))
     return offers
+
+
+def _offers_query(with_price: bool) -> Select[*tuple[Any, ...]]:
+    ids = bindparam("ids", type_=Integer, expanding=True)
+    price = (Price.value, Price.currency) if with_price else (null(), null())
+    stmt: Select[*tuple[Any, ...]] = (
+        select(Product.id, *price, Warehouse.id, Warehouse.name, Stock.quantity)
+        .outerjoin(Stock, Stock.product_id == Product.id)
+        .outerjoin(
+            Warehouse, and_(Warehouse.id == Stock.warehouse_id, Warehouse.is_active.is_(True))
+        )
+        .where(Product.id.in_(ids))
+        .order_by(Product.id, Warehouse.name, Warehouse.id)
+    )
+    if with_price:
+        stmt = stmt.outerjoin(
+            Price,
+            and_(Price.product_id == Product.id, Price.price_type_id == bindparam("price_type_id")),
+        )
+    return stmt
+
+
+# Built once: the hot path (every search page) only binds the ids and the price type.
+_OFFERS_WITH_PRICE = _offers_query(True)
+_OFFERS = _offers_query(False)
