@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Row,
     Select,
+    bindparam,
     column,
     func,
     literal_column,
@@ -145,11 +147,9 @@ async def _find(
         if found:
             return found[offset : offset + want], "barcode"
     norm = normalize_article(cleaned)
-    by_article: ColumnElement[bool] | None = None
     articles: list[_Found] = []
     if norm and len(norm) <= _ARTICLE_LEN:
-        by_article = _article_condition(norm)
-        articles = await _by_article(session, by_article, offset + want)
+        articles = await _by_article(session, norm, offset + want)
     if len(articles) >= offset + want:
         return articles[offset : offset + want], "article"
     taken = articles[offset:]
@@ -159,65 +159,98 @@ async def _find(
     named = await _by_name(
         session,
         query_words(cleaned)[:MAX_WORDS],
-        exclude=by_article if articles else None,
+        exclude_article=norm if articles else None,
         offset=max(offset - len(articles), 0),
         limit=want - len(taken),
     )
     return taken + named, ("article" if articles else "name")
 
 
+# Statements are built once per shape (dialect, number of words, ...) with bound parameters:
+# building and cache-keying a statement costs more Python time than running it.
+_STATEMENTS: dict[tuple[object, ...], Executable] = {}
+
+
+def _statement(key: tuple[object, ...], build: Callable[[], Executable]) -> Executable:
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 async def _by_barcode(session: AsyncSession, barcode: str) -> list[_Found]:
-    rows = await session.execute(
-        select(*_COLUMNS)
-        .where(Product.barcode == barcode, Product.is_active.is_(True))
-        .order_by(Product.id)
-        .limit(MAX_OFFSET)
+    stmt = _statement(
+        ("barcode",),
+        lambda: (
+            select(*_COLUMNS)
+            .where(Product.barcode == bindparam("barcode"), Product.is_active.is_(True))
+            .order_by(Product.id)
+            .limit(MAX_OFFSET)
+        ),
     )
-    return list(rows)
+    return list(await session.execute(stmt, {"barcode": barcode}))
 
 
 def _article_condition(norm: str) -> ColumnElement[bool]:
     """Exact normalised article, or articles starting with it (served by the prefix index).
 
-    `norm` holds only letters and digits, so it needs no LIKE escaping.
+    `norm` holds only letters and digits, so it needs no LIKE escaping. The condition reads
+    the bound parameter `article`; `_article_param` gives its value.
     """
     if len(norm) < MIN_PREFIX:
-        return Product.article_norm == norm
-    return Product.article_norm.like(norm + "%")
+        return Product.article_norm == bindparam("article")
+    return Product.article_norm.like(bindparam("article"))
 
 
-async def _by_article(
-    session: AsyncSession, condition: ColumnElement[bool], limit: int
-) -> list[_Found]:
-    rows = await session.execute(
-        select(*_COLUMNS)
-        .where(condition, Product.is_active.is_(True))
-        .order_by(_article_order(session), Product.id)
-        .limit(limit)
+def _article_param(norm: str) -> str:
+    return norm if len(norm) < MIN_PREFIX else norm + "%"
+
+
+async def _by_article(session: AsyncSession, norm: str, limit: int) -> list[_Found]:
+    dialect = _dialect(session)
+    stmt = _statement(
+        ("article", dialect, len(norm) < MIN_PREFIX),
+        lambda: (
+            select(*_COLUMNS)
+            .where(_article_condition(norm), Product.is_active.is_(True))
+            .order_by(_article_order(dialect), Product.id)
+            .limit(bindparam("limit"))
+        ),
     )
-    return list(rows)
+    return list(await session.execute(stmt, {"article": _article_param(norm), "limit": limit}))
 
 
-def _article_order(session: AsyncSession) -> ColumnElement[Any]:
+def _article_order(dialect: str) -> ColumnElement[Any]:
     """Articles in the order of the prefix index, so a short prefix reads only one page of it.
 
     Both orders are by code point (articles hold upper-case letters and digits only), and
     an exact match sorts before the longer articles it begins.
     """
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         return Product.article_norm.collate("NOCASE")
     return literal_column("products.article_norm USING ~<~")
+
+
+_SEQSCAN_OFF = text(
+    "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+)
+_SEQSCAN_RESTORE = text("SELECT set_config('enable_seqscan', :value, true)")
 
 
 async def _by_name(
     session: AsyncSession,
     words: list[str],
     *,
-    exclude: ColumnElement[bool] | None,
+    exclude_article: str | None,
     offset: int,
     limit: int,
 ) -> list[_Found]:
-    """Active items whose search text holds every word, by name then id.
+    """Active items whose search text holds every word, by name then id; items whose article
+    matches `exclude_article` (a normalised article) are left out.
 
     The words index finds the first NAME_CANDIDATES matches (by id on SQLite, in table order on
     PostgreSQL) and only those are sorted: a broad word such as "фильтр" matches a fifth of the
@@ -228,41 +261,69 @@ async def _by_name(
     if not long_words or limit <= 0:
         return []
     short_words = [w for w in words if not _indexable(w)]
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    dialect = _dialect(session)
+    sqlite = dialect == "sqlite"
+    stmt = _statement(
+        (
+            "name",
+            dialect,
+            len(long_words),
+            len(short_words),
+            None if exclude_article is None else len(exclude_article) < MIN_PREFIX,
+        ),
+        lambda: _name_query(sqlite, len(long_words), len(short_words), exclude_article),
+    )
+    params: dict[str, object] = {"offset": offset, "limit": limit}
+    if sqlite:
+        params["fts"] = " ".join(_fts_phrase(w) for w in long_words)
+    else:
+        params.update((f"w{i}", f"%{_like_escape(w)}%") for i, w in enumerate(long_words))
+    params.update((f"s{i}", w) for i, w in enumerate(short_words))
+    if exclude_article is not None:
+        params["article"] = _article_param(exclude_article)
+    if sqlite:
+        return list(await session.execute(stmt, params))
+    # The trigram index, never a table scan: the planner guesses the share of rows holding
+    # several words as if the words were independent, and a scan for words that never meet
+    # ("фильтр тормозные") reads the whole table.
+    previous = await session.scalar(_SEQSCAN_OFF)
+    try:
+        return list(await session.execute(stmt, params))
+    finally:
+        await session.execute(_SEQSCAN_RESTORE, {"value": previous})
+
+
+def _name_query(
+    sqlite: bool, long_words: int, short_words: int, exclude_article: str | None
+) -> Select[int, str, str, str, str, str | None]:
+    """The name search of one shape; words are the parameters w0.. (or fts) and s0..."""
     found: Select[int, str, str, str, str, str | None] = select(*_COLUMNS).where(
         Product.is_active.is_(True)
     )
     if sqlite:
         found = (
             found.join(_fts, _fts.c.rowid == Product.id)
-            .where(_fts.c.search_text.match(" ".join(_fts_phrase(w) for w in long_words)))
+            .where(_fts.c.search_text.match(bindparam("fts")))
             .order_by(_fts.c.rowid)
         )
         position = func.instr
     else:
-        found = found.where(*(Product.search_text.like(f"%{_like_escape(w)}%") for w in long_words))
-        position = func.strpos
-    found = found.where(*(position(Product.search_text, w) > 0 for w in short_words))
-    if exclude is not None:
-        found = found.where(~exclude)
-    candidates = found.limit(NAME_CANDIDATES).subquery()
-    stmt = (
-        select(candidates).order_by(candidates.c.name, candidates.c.id).offset(offset).limit(limit)
-    )
-    if sqlite:
-        return list(await session.execute(stmt))
-    # The trigram index, never a table scan: the planner guesses the share of rows holding
-    # several words as if the words were independent, and a scan for words that never meet
-    # ("фильтр тормозные") reads the whole table.
-    previous = await session.scalar(
-        text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-    )
-    try:
-        return list(await session.execute(stmt))
-    finally:
-        await session.execute(
-            text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous}
+        found = found.where(
+            *(Product.search_text.like(bindparam(f"w{i}")) for i in range(long_words))
         )
+        position = func.strpos
+    found = found.where(
+        *(position(Product.search_text, bindparam(f"s{i}")) > 0 for i in range(short_words))
+    )
+    if exclude_article is not None:
+        found = found.where(~_article_condition(exclude_article))
+    candidates = found.limit(NAME_CANDIDATES).subquery()
+    return (
+        select(candidates)
+        .order_by(candidates.c.name, candidates.c.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
 
 
 def _indexable(word: str) -> bool:
