@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from bot.i18n import _
 
@@ -25,7 +26,12 @@ def money(value: Decimal | None, currency: str = "RUB") -> str:
     if value is None:
         return _("price.none")
     sign = CURRENCY_SIGNS.get(currency, currency)
-    return f"{format_decimal(value, format='#,##0.00', locale=locale())} {sign}"
+    code = locale()
+    if value.is_finite() and value >= 0 and value.as_tuple().exponent >= -2:  # type: ignore[operator]
+        # Babel's '#,##0.00' for a value that needs no rounding, without its per-call parsing
+        # (a search page formats a dozen numbers); a test checks both agree.
+        return f"{format(value, ',.2f').translate(_separators(code))} {sign}"
+    return f"{format_decimal(value, format='#,##0.00', locale=code)} {sign}"
 
 
 def qty(value: Decimal) -> str:
@@ -33,7 +39,17 @@ def qty(value: Decimal) -> str:
     normalized = value.normalize()
     if normalized == normalized.to_integral_value():
         normalized = normalized.quantize(Decimal(1))
-    return format_decimal(normalized, locale=locale(), group_separator=False)
+    code = locale()
+    if normalized.is_finite() and normalized >= 0 and normalized.as_tuple().exponent >= -3:  # type: ignore[operator]
+        # Babel's default '#,##0.###' without grouping, for a value that needs no rounding.
+        return format(normalized, "f").translate(_separators(code))
+    return format_decimal(normalized, locale=code, group_separator=False)
+
+
+@cache
+def _separators(code: str) -> dict[int, str]:
+    """Python's ',' and '.' in numbers -> the locale's group and decimal symbols."""
+    return str.maketrans({",": get_group_symbol(code), ".": get_decimal_symbol(code)})
 
 
 def day(value: date) -> str:
