@@ -72,7 +72,7 @@ def build_orders_document(orders: list[ExportOrder], *, now: datetime, zone: Zon
             "ВерсияСхемы": SCHEMA_VERSION,
             "ДатаФормирования": now.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
         },
-        nsmap={None: NS},
+        nsmap={None: NS},  # type: ignore[dict-item]  # lxml-stubs forbid the default namespace key
     )
     for item in orders:
         order, dealer, entity = item.order, item.dealer, item.legal_entity
