@@ -29,13 +29,16 @@ from sqlalchemy import (
     Executable,
     Row,
     Select,
+    Subquery,
     bindparam,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,22 +150,33 @@ async def _find(
         if found:
             return found[offset : offset + want], "barcode"
     norm = normalize_article(cleaned)
-    articles: list[_Found] = []
-    if norm and len(norm) <= _ARTICLE_LEN:
-        articles = await _by_article(session, norm, offset + want)
+    if len(norm) > _ARTICLE_LEN:
+        norm = ""
+    words = query_words(cleaned)[:MAX_WORDS]
+    letters = any(ch.isalpha() for ch in cleaned)
+    if norm and letters and any(_indexable(w) for w in words):
+        # Could be an article or words: both searches in one round trip.
+        articles, named = await _by_article_and_name(session, norm, words, offset + want)
+    else:
+        articles = await _by_article(session, norm, offset + want) if norm else []
+        named = None
     if len(articles) >= offset + want:
         return articles[offset : offset + want], "article"
     taken = articles[offset:]
-    if articles and not any(ch.isalpha() for ch in cleaned):
+    if articles and not letters:
         # Digits and marks only: an article or a code, not words of a name.
         return taken, "article"
-    named = await _by_name(
-        session,
-        query_words(cleaned)[:MAX_WORDS],
-        exclude_article=norm if articles else None,
-        offset=max(offset - len(articles), 0),
-        limit=want - len(taken),
-    )
+    skip = max(offset - len(articles), 0)
+    if named is None:
+        named = await _by_name(
+            session,
+            words,
+            exclude_article=norm if articles else None,
+            offset=skip,
+            limit=want - len(taken),
+        )
+    else:
+        named = named[skip : skip + want - len(taken)]
     return taken + named, ("article" if articles else "name")
 
 
@@ -273,30 +287,18 @@ async def _by_name(
         ),
         lambda: _name_query(sqlite, len(long_words), len(short_words), exclude_article),
     )
-    params: dict[str, object] = {"offset": offset, "limit": limit}
-    if sqlite:
-        params["fts"] = " ".join(_fts_phrase(w) for w in long_words)
-    else:
-        params.update((f"w{i}", f"%{_like_escape(w)}%") for i, w in enumerate(long_words))
-    params.update((f"s{i}", w) for i, w in enumerate(short_words))
+    params = _name_params(sqlite, words)
+    params.update(offset=offset, limit=limit)
     if exclude_article is not None:
         params["article"] = _article_param(exclude_article)
-    if sqlite:
-        return list(await session.execute(stmt, params))
-    # The trigram index, never a table scan: the planner guesses the share of rows holding
-    # several words as if the words were independent, and a scan for words that never meet
-    # ("фильтр тормозные") reads the whole table.
-    previous = await session.scalar(_SEQSCAN_OFF)
-    try:
-        return list(await session.execute(stmt, params))
-    finally:
-        await session.execute(_SEQSCAN_RESTORE, {"value": previous})
+    return await _run_name_search(session, stmt, params, sqlite)
 
 
-def _name_query(
+def _name_candidates(
     sqlite: bool, long_words: int, short_words: int, exclude_article: str | None
-) -> Select[int, str, str, str, str, str | None]:
-    """The name search of one shape; words are the parameters w0.. (or fts) and s0..."""
+) -> Subquery:
+    """The first NAME_CANDIDATES items holding every word: parameters w0.. (or fts) and s0..;
+    items whose article matches the parameter `article` are left out if `exclude_article`."""
     found: Select[int, str, str, str, str, str | None] = select(*_COLUMNS).where(
         Product.is_active.is_(True)
     )
@@ -317,13 +319,98 @@ def _name_query(
     )
     if exclude_article is not None:
         found = found.where(~_article_condition(exclude_article))
-    candidates = found.limit(NAME_CANDIDATES).subquery()
+    return found.limit(NAME_CANDIDATES).subquery()
+
+
+def _name_query(
+    sqlite: bool, long_words: int, short_words: int, exclude_article: str | None
+) -> Select[int, str, str, str, str, str | None]:
+    """The name search of one shape, by name then id, from `offset`, `limit` rows."""
+    candidates = _name_candidates(sqlite, long_words, short_words, exclude_article)
     return (
-        select(candidates)
+        select(*candidates.c)
         .order_by(candidates.c.name, candidates.c.id)
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
+
+
+def _name_params(sqlite: bool, words: list[str]) -> dict[str, object]:
+    long_words = [w for w in words if _indexable(w)]
+    params: dict[str, object] = {}
+    if sqlite:
+        params["fts"] = " ".join(_fts_phrase(w) for w in long_words)
+    else:
+        params.update((f"w{i}", f"%{_like_escape(w)}%") for i, w in enumerate(long_words))
+    params.update((f"s{i}", w) for i, w in enumerate(w for w in words if not _indexable(w)))
+    return params
+
+
+async def _by_article_and_name(
+    session: AsyncSession, norm: str, words: list[str], limit: int
+) -> tuple[list[_Found], list[_Found]]:
+    """The first `limit` article matches (as `_by_article`) and the first `limit` name matches
+    that are not article matches (as `_by_name` from offset 0), in one statement."""
+    dialect = _dialect(session)
+    sqlite = dialect == "sqlite"
+    long_words = sum(1 for w in words if _indexable(w))
+    stmt = _statement(
+        ("article+name", dialect, len(norm) < MIN_PREFIX, long_words, len(words) - long_words),
+        lambda: _article_and_name_query(dialect, norm, long_words, len(words) - long_words),
+    )
+    params = _name_params(sqlite, words)
+    params.update(article=_article_param(norm), limit=limit)
+    rows = await _run_name_search(session, stmt, params, sqlite)
+    articles: list[_Found] = []
+    named: list[_Found] = []
+    for row in rows:
+        (named if row.part else articles).append(row)
+    return articles, named
+
+
+def _article_and_name_query(
+    dialect: str, norm: str, long_words: int, short_words: int
+) -> Select[Any]:
+    by_article = (
+        select(
+            *_COLUMNS,
+            literal(0).label("part"),
+            func.row_number().over(order_by=(_article_order(dialect), Product.id)).label("rank"),
+        )
+        .where(_article_condition(norm), Product.is_active.is_(True))
+        .order_by(_article_order(dialect), Product.id)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    candidates = _name_candidates(dialect == "sqlite", long_words, short_words, norm)
+    by_name = (
+        select(
+            *candidates.c,
+            literal(1).label("part"),
+            func.row_number().over(order_by=(candidates.c.name, candidates.c.id)).label("rank"),
+        )
+        .order_by(candidates.c.name, candidates.c.id)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    both = union_all(select(*by_article.c), select(*by_name.c)).subquery()
+    return select(*both.c).order_by(both.c.part, both.c.rank)
+
+
+async def _run_name_search(
+    session: AsyncSession, stmt: Executable, params: dict[str, object], sqlite: bool
+) -> list[Any]:
+    """Run a statement that searches by words: on PostgreSQL through the trigram index only."""
+    if sqlite:
+        return list(await session.execute(stmt, params))
+    # The trigram index, never a table scan: the planner guesses the share of rows holding
+    # several words as if the words were independent, and a scan for words that never meet
+    # ("фильтр тормозные") reads the whole table.
+    previous = await session.scalar(_SEQSCAN_OFF)
+    try:
+        return list(await session.execute(stmt, params))
+    finally:
+        await session.execute(_SEQSCAN_RESTORE, {"value": previous})
 
 
 def _indexable(word: str) -> bool:
@@ -350,9 +437,10 @@ async def _hits(
 ) -> list[SearchHit]:
     if not rows:
         return []
-    offers = await load_offers(session, [row.id for row in rows], price_type_id)
+    offers = await load_offers(session, [row[0] for row in rows], price_type_id)
     hits = []
-    for pid, onec_id, article, name, unit, barcode in rows:
+    for row in rows:
+        pid, onec_id, article, name, unit, barcode = row[:6]
         offer = offers[pid]
         hits.append(
             SearchHit(
