@@ -1,9 +1,12 @@
 """Updates per second of a dealer's search through the whole bot, against a bare echo bot.
 
-    python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000]
+    python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000] [--rounds 3]
+                              [--queries mixed|words|articles]
 
 Both bots are the real aiogram Dispatcher polling the same fake Bot API (tests/bot/fake_api.py,
-schema checks off) in the same run. The full stack is: fake API -> aiogram -> middlewares
+schema checks off) in the same run, in alternating rounds (echo, search, echo, search, ...) so
+that both see the same load on a shared machine; the medians over the rounds are reported, and
+the ratio is the median of the rounds' ratios. The full stack is: fake API -> aiogram -> middlewares
 (session, user, locale, FSM with per-user isolation) -> core.catalog.search on PostgreSQL with
 `--items` products (prices and stock in three warehouses) -> a rendered reply with buttons.
 The echo bot answers each message with its text. Target: search rate >= 0.5 x echo rate.
@@ -20,6 +23,7 @@ import json
 import logging
 import os
 import random
+import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -249,36 +253,44 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     articles = [f"{rnd.choice(BRANDS)[:2]}-{rnd.randrange(args.items):06d}" for _ in range(50)]
     queries = {"words": words, "articles": articles, "mixed": words + articles}[args.queries]
 
-    results: dict[str, float] = {}
+    bots: list[tuple[str, Dispatcher, Callable[[int], str]]] = [
+        ("echo", echo_dispatcher(), lambda i: f"echo {i}"),
+        ("search", create_dispatcher(settings, sessionmaker), lambda i: queries[i % len(queries)]),
+    ]
+    rounds: list[dict[str, float]] = []
     try:
-        for name, dispatcher, texts in [
-            ("echo", echo_dispatcher(), lambda i: f"echo {i}"),
-            (
-                "search",
-                create_dispatcher(settings, sessionmaker),
-                lambda i: queries[i % len(queries)],
-            ),
-        ]:
-            bot = create_bot(settings)
-            try:
-                results[name] = await measure(
-                    fake, bot, dispatcher, people, texts, args.updates, args.warmup
-                )
-            finally:
-                await bot.session.close()
-            print(f"  {name}: {results[name]:.1f} updates/s", flush=True)
+        for number in range(1, args.rounds + 1):
+            results: dict[str, float] = {}
+            for name, dispatcher, texts in bots:
+                bot = create_bot(settings)
+                try:
+                    results[name] = await measure(
+                        fake, bot, dispatcher, people, texts, args.updates, args.warmup
+                    )
+                finally:
+                    await bot.session.close()
+            results["ratio"] = results["search"] / results["echo"]
+            rounds.append(results)
+            print(
+                f"  round {number}: echo {results['echo']:.1f} updates/s, "
+                f"search {results['search']:.1f} updates/s, ratio {results['ratio']:.3f}",
+                flush=True,
+            )
     finally:
         await fake.close()
         await engine.dispose()
-    ratio = results["search"] / results["echo"]
+    ratio = statistics.median(r["ratio"] for r in rounds)
     return {
         "items": items,
         "updates": args.updates,
         "users": args.users,
         "queries": args.queries,
-        "echo_updates_per_s": round(results["echo"], 1),
-        "search_updates_per_s": round(results["search"], 1),
+        "rounds": args.rounds,
+        "echo_updates_per_s": round(statistics.median(r["echo"] for r in rounds), 1),
+        "search_updates_per_s": round(statistics.median(r["search"] for r in rounds), 1),
         "ratio": round(ratio, 3),
+        "ratio_min": round(min(r["ratio"] for r in rounds), 3),
+        "ratio_max": round(max(r["ratio"] for r in rounds), 3),
         "target": 0.5,
         "meets_target": ratio >= 0.5,
         "database": url.split("@")[-1],
@@ -291,6 +303,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--updates", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating echo/search rounds")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--queries", choices=["mixed", "words", "articles"], default="mixed")
     args = parser.parse_args()
