@@ -12,7 +12,8 @@ A query is tried, in this order:
 PostgreSQL answers the words through the pg_trgm GIN index (`LIKE '%word%'`), SQLite through the
 FTS5 trigram table `products_fts`. A word shorter than three characters has no trigram: it only
 filters the rows the longer words found, so a query needs a word of three or more characters to
-be searched by name. Prices and stock come from `core.catalog.offers.load_offers`.
+be searched by name. Prices and stock come from `core.catalog.offers`: `load_offers`, or its
+columns joined to the query that finds the items.
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article, query_words
-from core.catalog.offers import WarehouseStock, load_offers
+from core.catalog.offers import (
+    OFFER_ORDER,
+    Offer,
+    OfferSelect,
+    WarehouseStock,
+    add_offer_row,
+    load_offers,
+    with_offer_columns,
+)
 from core.models import Product
 
 SearchKind = Literal["barcode", "article", "name", "empty"]
@@ -132,40 +141,45 @@ async def search_products(
         return SearchPage([], page, page_size, False, "empty")
     offset = page * page_size
     if offset >= MAX_OFFSET:
-        _, kind = await _find(session, cleaned, 0, 1)
+        _, kind, _ = await _find(session, cleaned, 0, 1, price_type_id)
         return SearchPage([], page, page_size, False, kind)
-    rows, kind = await _find(session, cleaned, offset, page_size + 1)
-    hits = await _hits(session, rows[:page_size], price_type_id)
+    rows, kind, offers = await _find(session, cleaned, offset, page_size + 1, price_type_id)
+    if offers is None:
+        offers = await load_offers(session, [row[0] for row in rows[:page_size]], price_type_id)
+    hits = _hits(rows[:page_size], offers)
     has_more = len(rows) > page_size and offset + page_size < MAX_OFFSET
     return SearchPage(hits, page, page_size, has_more, kind)
 
 
 async def _find(
-    session: AsyncSession, cleaned: str, offset: int, want: int
-) -> tuple[list[_Found], SearchKind]:
-    """Rows offset..offset+want of the result, and how the query was understood."""
+    session: AsyncSession, cleaned: str, offset: int, want: int, price_type_id: int | None
+) -> tuple[list[_Found], SearchKind, dict[int, Offer] | None]:
+    """Rows offset..offset+want of the result, how the query was understood, and the rows'
+    offers when the query that found them brought them along."""
     digits = "".join(cleaned.split())  # "4 600702 000014" as printed under the bars
     if _BARCODE.fullmatch(digits):
         found = await _by_barcode(session, digits)
         if found:
-            return found[offset : offset + want], "barcode"
+            return found[offset : offset + want], "barcode", None
     norm = normalize_article(cleaned)
     if len(norm) > _ARTICLE_LEN:
         norm = ""
     words = query_words(cleaned)[:MAX_WORDS]
     letters = any(ch.isalpha() for ch in cleaned)
     if norm and letters and any(_indexable(w) for w in words):
-        # Could be an article or words: both searches in one round trip.
-        articles, named = await _by_article_and_name(session, norm, words, offset + want)
+        # Could be an article or words: both searches, and the offers, in one round trip.
+        articles, named, offers = await _by_article_and_name(
+            session, norm, words, offset + want, price_type_id
+        )
     else:
         articles = await _by_article(session, norm, offset + want) if norm else []
-        named = None
+        named, offers = None, None
     if len(articles) >= offset + want:
-        return articles[offset : offset + want], "article"
+        return articles[offset : offset + want], "article", offers
     taken = articles[offset:]
     if articles and not letters:
         # Digits and marks only: an article or a code, not words of a name.
-        return taken, "article"
+        return taken, "article", offers
     skip = max(offset - len(articles), 0)
     if named is None:
         named = await _by_name(
@@ -177,7 +191,7 @@ async def _find(
         )
     else:
         named = named[skip : skip + want - len(taken)]
-    return taken + named, ("article" if articles else "name")
+    return taken + named, ("article" if articles else "name"), offers
 
 
 # Statements are built once per shape (dialect, number of words, ...) with bound parameters:
@@ -347,30 +361,44 @@ def _name_params(sqlite: bool, words: list[str]) -> dict[str, object]:
 
 
 async def _by_article_and_name(
-    session: AsyncSession, norm: str, words: list[str], limit: int
-) -> tuple[list[_Found], list[_Found]]:
-    """The first `limit` article matches (as `_by_article`) and the first `limit` name matches
-    that are not article matches (as `_by_name` from offset 0), in one statement."""
+    session: AsyncSession, norm: str, words: list[str], limit: int, price_type_id: int | None
+) -> tuple[list[_Found], list[_Found], dict[int, Offer]]:
+    """The first `limit` article matches (as `_by_article`), the first `limit` name matches
+    that are not article matches (as `_by_name` from offset 0), and the offers of all of them
+    (as `load_offers`), in one statement."""
     dialect = _dialect(session)
     sqlite = dialect == "sqlite"
     long_words = sum(1 for w in words if _indexable(w))
+    short_words = len(words) - long_words
+    with_price = price_type_id is not None
     stmt = _statement(
-        ("article+name", dialect, len(norm) < MIN_PREFIX, long_words, len(words) - long_words),
-        lambda: _article_and_name_query(dialect, norm, long_words, len(words) - long_words),
+        ("article+name", dialect, len(norm) < MIN_PREFIX, long_words, short_words, with_price),
+        lambda: _article_and_name_query(dialect, norm, long_words, short_words, with_price),
     )
     params = _name_params(sqlite, words)
-    params.update(article=_article_param(norm), limit=limit)
+    params.update(article=_article_param(norm), limit=limit, price_type_id=price_type_id)
     rows = await _run_name_search(session, stmt, params, sqlite)
     articles: list[_Found] = []
     named: list[_Found] = []
-    for row in rows:
-        (named if row.part else articles).append(row)
-    return articles, named
+    offers: dict[int, Offer] = {}
+    item: tuple[int, int] | None = None
+    offer: Offer | None = None
+    for row in rows:  # an item's rows follow each other, one per warehouse holding it
+        if (row.part, row.rank) != item:
+            item = (row.part, row.rank)
+            (named if row.part else articles).append(row)
+            offer = None if row[0] in offers else offers.setdefault(row[0], Offer(row[0]))
+        if offer is not None:
+            add_offer_row(offer, *row[_OFFER_COLUMNS])
+    return articles, named, offers
+
+
+_OFFER_COLUMNS = slice(len(_COLUMNS) + 2, len(_COLUMNS) + 7)  # after the part and rank
 
 
 def _article_and_name_query(
-    dialect: str, norm: str, long_words: int, short_words: int
-) -> Select[Any]:
+    dialect: str, norm: str, long_words: int, short_words: int, with_price: bool
+) -> OfferSelect:
     by_article = (
         select(
             *_COLUMNS,
@@ -394,7 +422,10 @@ def _article_and_name_query(
         .subquery()
     )
     both = union_all(select(*by_article.c), select(*by_name.c)).subquery()
-    return select(*both.c).order_by(both.c.part, both.c.rank)
+    found: OfferSelect = select(*both.c)
+    return with_offer_columns(found, both.c.id, with_price=with_price).order_by(
+        both.c.part, both.c.rank, *OFFER_ORDER
+    )
 
 
 async def _run_name_search(
@@ -432,12 +463,7 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def _hits(
-    session: AsyncSession, rows: Sequence[_Found], price_type_id: int | None
-) -> list[SearchHit]:
-    if not rows:
-        return []
-    offers = await load_offers(session, [row[0] for row in rows], price_type_id)
+def _hits(rows: Sequence[_Found], offers: dict[int, Offer]) -> list[SearchHit]:
     hits = []
     for row in rows:
         pid, onec_id, article, name, unit, barcode = row[:6]
