@@ -31,6 +31,7 @@ from sqlalchemy import (
     Row,
     Select,
     Subquery,
+    and_,
     bindparam,
     column,
     func,
@@ -223,19 +224,32 @@ async def _by_barcode(session: AsyncSession, barcode: str) -> list[_Found]:
     return list(await session.execute(stmt, {"barcode": barcode}))
 
 
-def _article_condition(norm: str) -> ColumnElement[bool]:
+def _article_condition(norm: str, sqlite: bool) -> ColumnElement[bool]:
     """Exact normalised article, or articles starting with it (served by the prefix index).
 
     `norm` holds only letters and digits, so it needs no LIKE escaping. The condition reads
-    the bound parameter `article`; `_article_param` gives its value.
+    the bound parameters that `_article_params` gives. On PostgreSQL the prefix is also a range
+    of the index's operator class: a prepared statement's generic plan cannot derive the range
+    from `LIKE $1` and would read the whole index.
     """
     if len(norm) < MIN_PREFIX:
         return Product.article_norm == bindparam("article")
-    return Product.article_norm.like(bindparam("article"))
+    like = Product.article_norm.like(bindparam("article"))
+    if sqlite:
+        return like
+    return and_(
+        Product.article_norm.op("~>=~")(bindparam("article_from")),
+        Product.article_norm.op("~<~")(bindparam("article_to")),
+        like,
+    )
 
 
-def _article_param(norm: str) -> str:
-    return norm if len(norm) < MIN_PREFIX else norm + "%"
+def _article_params(norm: str) -> dict[str, str]:
+    if len(norm) < MIN_PREFIX:
+        return {"article": norm}
+    # Every string that starts with `norm` sorts (by code point) from `norm` to `norm` + the
+    # last code point; normalised articles hold letters and digits only.
+    return {"article": norm + "%", "article_from": norm, "article_to": norm + "\U0010ffff"}
 
 
 async def _by_article(session: AsyncSession, norm: str, limit: int) -> list[_Found]:
@@ -244,12 +258,12 @@ async def _by_article(session: AsyncSession, norm: str, limit: int) -> list[_Fou
         ("article", dialect, len(norm) < MIN_PREFIX),
         lambda: (
             select(*_COLUMNS)
-            .where(_article_condition(norm), Product.is_active.is_(True))
+            .where(_article_condition(norm, dialect == "sqlite"), Product.is_active.is_(True))
             .order_by(_article_order(dialect), Product.id)
             .limit(bindparam("limit"))
         ),
     )
-    return list(await session.execute(stmt, {"article": _article_param(norm), "limit": limit}))
+    return list(await session.execute(stmt, {**_article_params(norm), "limit": limit}))
 
 
 def _article_order(dialect: str) -> ColumnElement[Any]:
@@ -304,7 +318,7 @@ async def _by_name(
     params = _name_params(sqlite, words)
     params.update(offset=offset, limit=limit)
     if exclude_article is not None:
-        params["article"] = _article_param(exclude_article)
+        params.update(_article_params(exclude_article))
     return await _run_name_search(session, stmt, params, sqlite)
 
 
@@ -332,7 +346,7 @@ def _name_candidates(
         *(position(Product.search_text, bindparam(f"s{i}")) > 0 for i in range(short_words))
     )
     if exclude_article is not None:
-        found = found.where(~_article_condition(exclude_article))
+        found = found.where(~_article_condition(exclude_article, sqlite))
     return found.limit(NAME_CANDIDATES).subquery()
 
 
@@ -376,7 +390,7 @@ async def _by_article_and_name(
         lambda: _article_and_name_query(dialect, norm, long_words, short_words, with_price),
     )
     params = _name_params(sqlite, words)
-    params.update(article=_article_param(norm), limit=limit, price_type_id=price_type_id)
+    params.update(_article_params(norm), limit=limit, price_type_id=price_type_id)
     rows = await _run_name_search(session, stmt, params, sqlite)
     articles: list[_Found] = []
     named: list[_Found] = []
@@ -405,7 +419,7 @@ def _article_and_name_query(
             literal(0).label("part"),
             func.row_number().over(order_by=(_article_order(dialect), Product.id)).label("rank"),
         )
-        .where(_article_condition(norm), Product.is_active.is_(True))
+        .where(_article_condition(norm, dialect == "sqlite"), Product.is_active.is_(True))
         .order_by(_article_order(dialect), Product.id)
         .limit(bindparam("limit"))
         .subquery()
