@@ -23,9 +23,15 @@ from bot.i18n import _
 from bot.keyboards import main_menu
 from bot.render import day, short
 from core.calendar import load_calendar
-from core.dealers.service import addresses, dealer_id_of, legal_entities, legal_entity_for
+from core.dealers.service import (
+    addresses,
+    dealer_id_of,
+    dealer_of,
+    legal_entities,
+    legal_entity_for,
+)
 from core.errors import InvalidInput
-from core.models import Order, User
+from core.models import Dealer, Order, User
 from core.orders.cart import get_cart
 from core.orders.placement import place_order
 from core.settings import Settings
@@ -131,7 +137,9 @@ async def ask_confirm(
     view = await get_cart(session, user)
     if view.is_empty:
         await state.clear()
-        await message.answer(_("cart.empty"), reply_markup=main_menu())
+        await message.answer(
+            _("cart.empty"), reply_markup=main_menu(await dealer_of(session, user))
+        )
         return
     entity = await legal_entity_for(session, user, data["le_id"]) if data.get("le_id") else None
     none = _("checkout.none")
@@ -268,11 +276,11 @@ def create_router() -> Router:
         await advance(current, query.message, state, session, user)
 
     @router.callback_query(Checkout.filter(F.action == "cancel"))
-    async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    async def cancel(query: CallbackQuery, state: FSMContext, dealer: Dealer | None) -> None:
         await state.clear()
         await query.answer()
         assert isinstance(query.message, Message)
-        await query.message.answer(_("checkout.cancelled"), reply_markup=main_menu())
+        await query.message.answer(_("checkout.cancelled"), reply_markup=main_menu(dealer))
 
     @router.callback_query(Checkout.filter(F.action == "confirm"))
     async def confirm(
@@ -281,6 +289,7 @@ def create_router() -> Router:
         session: AsyncSession,
         user: User,
         settings: Settings,
+        dealer: Dealer | None,
     ) -> None:
         assert isinstance(query.message, Message)
         key = request_key(query.from_user.id, query.message.message_id)
@@ -314,6 +323,6 @@ def create_router() -> Router:
         text = _("checkout.placed", number=order.number)
         if order.is_after_hours:
             text += "\n" + _("checkout.after_hours")
-        await query.message.answer(text, reply_markup=main_menu())
+        await query.message.answer(text, reply_markup=main_menu(dealer))
 
     return router

@@ -25,7 +25,7 @@ from core.claims.service import (
 )
 from core.dealers.service import dealer_id_of
 from core.errors import InvalidInput, NotFound
-from core.models import ClaimReason, User
+from core.models import ClaimReason, Dealer, User
 from core.orders.cart import parse_quantity
 from core.orders.queries import get_order
 from core.orders.status import CONFIRMED_OR_LATER
@@ -255,7 +255,11 @@ def create_router() -> Router:
 
     @router.callback_query(ClaimAction.filter(F.action == "confirm"))
     async def confirm(
-        query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+        query: CallbackQuery,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        dealer: Dealer | None,
     ) -> None:
         assert isinstance(query.message, Message)
         data = await state.get_data()
@@ -283,13 +287,15 @@ def create_router() -> Router:
         await session.commit()
         await state.clear()
         await query.answer()
-        await query.message.answer(_("claim.filed", number=claim.number), reply_markup=main_menu())
+        await query.message.answer(
+            _("claim.filed", number=claim.number), reply_markup=main_menu(dealer)
+        )
 
     @router.callback_query(ClaimAction.filter(F.action == "cancel"))
-    async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    async def cancel(query: CallbackQuery, state: FSMContext, dealer: Dealer | None) -> None:
         await state.clear()
         await query.answer()
         assert isinstance(query.message, Message)
-        await query.message.answer(_("claim.cancelled"), reply_markup=main_menu())
+        await query.message.answer(_("claim.cancelled"), reply_markup=main_menu(dealer))
 
     return router

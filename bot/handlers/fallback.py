@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineQuery, Message
 from bot.filters import Is
 from bot.i18n import _
 from bot.keyboards import main_menu
+from core.models import Dealer
 
 
 def create_router() -> Router:
@@ -15,12 +16,12 @@ def create_router() -> Router:
     router = Router(name="fallback")
 
     @router.message(Is(F.text.startswith("/")))
-    async def unknown_command(message: Message) -> None:
-        await message.answer(_("error.unknown_command"), reply_markup=main_menu())
+    async def unknown_command(message: Message, dealer: Dealer | None = None) -> None:
+        await message.answer(_("error.unknown_command"), reply_markup=main_menu(dealer))
 
     @router.message()
-    async def not_understood(message: Message) -> None:
-        await message.answer(_("error.not_understood"), reply_markup=main_menu())
+    async def not_understood(message: Message, dealer: Dealer | None = None) -> None:
+        await message.answer(_("error.not_understood"), reply_markup=main_menu(dealer))
 
     @router.callback_query()
     async def stale_button(query: CallbackQuery) -> None:

@@ -12,7 +12,7 @@ from bot.filters import BoundDealer, MenuButton
 from bot.i18n import _
 from bot.keyboards import main_menu
 from core.dealers.service import get_dealer
-from core.models import User
+from core.models import Dealer, User
 
 
 def create_router() -> Router:
@@ -21,18 +21,18 @@ def create_router() -> Router:
     router.message.filter(BoundDealer())
 
     @router.message(Command("help"))
-    async def help_(message: Message) -> None:
-        await message.answer(_("help.text"), reply_markup=main_menu())
+    async def help_(message: Message, dealer: Dealer | None) -> None:
+        await message.answer(_("help.text"), reply_markup=main_menu(dealer))
 
     @router.message(Command("menu"))
-    async def menu(message: Message, state: FSMContext) -> None:
+    async def menu(message: Message, state: FSMContext, dealer: Dealer | None) -> None:
         await state.clear()
-        await message.answer(_("menu.shown"), reply_markup=main_menu())
+        await message.answer(_("menu.shown"), reply_markup=main_menu(dealer))
 
     @router.message(Command("cancel"))
-    async def cancel(message: Message, state: FSMContext) -> None:
+    async def cancel(message: Message, state: FSMContext, dealer: Dealer | None) -> None:
         await state.clear()
-        await message.answer(_("menu.cancelled"), reply_markup=main_menu())
+        await message.answer(_("menu.cancelled"), reply_markup=main_menu(dealer))
 
     @router.message(MenuButton("menu.catalog"))
     async def catalog(message: Message, state: FSMContext) -> None:

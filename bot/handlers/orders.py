@@ -11,7 +11,8 @@ from bot.callbacks import CartAction, Checkout, ClaimAction, OrderAction
 from bot.filters import BoundDealer, MenuButton
 from bot.i18n import _
 from bot.render import clip, day, moment, money, order_status, qty
-from core.dealers.service import dealer_id_of
+from core.dealers.features import CLAIMS, REORDER, feature_enabled
+from core.dealers.service import dealer_id_of, dealer_of
 from core.models import Order, User
 from core.orders.queries import get_order, list_orders
 from core.orders.reorder import LineChange, ReorderResult, reorder
@@ -145,16 +146,19 @@ def create_router() -> Router:
         settings: Settings,
     ) -> None:
         order = await get_order(session, dealer_id_of(user), callback_data.order_id)
+        dealer = await dealer_of(session, user)
         await query.answer()
-        rows = [
-            [
-                InlineKeyboardButton(
-                    text=_("orders.repeat"),
-                    callback_data=OrderAction(action="repeat", order_id=order.id).pack(),
-                )
-            ]
-        ]
-        if order.status in CONFIRMED_OR_LATER:
+        rows: list[list[InlineKeyboardButton]] = []
+        if feature_enabled(dealer, REORDER):
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=_("orders.repeat"),
+                        callback_data=OrderAction(action="repeat", order_id=order.id).pack(),
+                    )
+                ]
+            )
+        if order.status in CONFIRMED_OR_LATER and feature_enabled(dealer, CLAIMS):
             rows.append(
                 [
                     InlineKeyboardButton(

@@ -13,7 +13,7 @@ from bot.callbacks import Poll
 from bot.filters import BoundDealer, Is, NotMenu
 from bot.i18n import _
 from bot.keyboards import main_menu
-from core.models import User
+from core.models import Dealer, User
 from core.orders.satisfaction import SCORES, add_comment, record_score
 
 
@@ -83,11 +83,15 @@ def create_router() -> Router:
         StateFilter(PollStates.comment), Is(F.text), NotMenu(), Is(~F.text.startswith("/"))
     )
     async def comment(
-        message: Message, session: AsyncSession, user: User, state: FSMContext
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+        dealer: Dealer | None,
     ) -> None:
         data = await state.get_data()
         await add_comment(session, user, int(data["poll_order_id"]), message.text or "")
         await state.clear()
-        await message.answer(_("poll.comment_saved"), reply_markup=main_menu())
+        await message.answer(_("poll.comment_saved"), reply_markup=main_menu(dealer))
 
     return router

@@ -14,7 +14,7 @@ from bot.i18n import LOCALES, _
 from bot.keyboards import main_menu
 from bot.render import short
 from core.dealers.service import dealer_id_of, legal_entities, set_active_legal_entity
-from core.models import LegalEntity, User
+from core.models import Dealer, LegalEntity, User
 
 
 def entity_picker(entities: list[LegalEntity], active_id: int | None) -> InlineKeyboardMarkup:
@@ -103,6 +103,7 @@ def create_router() -> Router:
         session: AsyncSession,
         user: User,
         i18n: I18n,
+        dealer: Dealer | None,
     ) -> None:
         if callback_data.value not in LOCALES:
             await query.answer(_("error.stale_button"), show_alert=True)
@@ -112,6 +113,6 @@ def create_router() -> Router:
         i18n.current_locale = user.language
         await query.answer()
         assert query.message is not None
-        await query.message.answer(_("settings.language_set"), reply_markup=main_menu())
+        await query.message.answer(_("settings.language_set"), reply_markup=main_menu(dealer))
 
     return router

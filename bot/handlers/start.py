@@ -72,7 +72,7 @@ async def greet_dealer(message: Message, session: AsyncSession, user: User, *, f
     dealer = await get_dealer(session, user.dealer_id)
     key = "start.welcome" if first else "start.welcome_back"
     await message.answer(
-        _(key, name=user.full_name or "", dealer=dealer.name), reply_markup=main_menu()
+        _(key, name=user.full_name or "", dealer=dealer.name), reply_markup=main_menu(dealer)
     )
     entities = await legal_entities(session, user.dealer_id)
     if len(entities) > 1 and user.active_legal_entity_id not in {e.id for e in entities}:

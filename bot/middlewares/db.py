@@ -14,7 +14,8 @@ from core.dealers.service import mark_reachable, user_and_dealer_by_telegram_id
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Outer update middleware: gives handlers `session` and `user` (core User or None)."""
+    """Outer update middleware: gives handlers `session`, `user` (core User or None) and the
+    user's `dealer` (or None)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
@@ -35,6 +36,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 mark_reachable(user)  # they wrote to the bot: they no longer block it
             data["session"] = session
             data["user"] = user
+            data["dealer"] = found[1] if found is not None else None
             # Plain values that stay readable after a rollback (the error router uses them).
             data["user_language"] = user.language if user is not None else None
             try:

@@ -65,6 +65,11 @@ async def get_dealer(session: AsyncSession, dealer_id: int) -> Dealer:
     return dealer
 
 
+async def dealer_of(session: AsyncSession, user: User) -> Dealer:
+    """The dealer of a bound person (from the session's identity map when already loaded)."""
+    return await get_dealer(session, dealer_id_of(user))
+
+
 async def legal_entities(session: AsyncSession, dealer_id: int) -> list[LegalEntity]:
     """The dealer's active legal entities."""
     rows = await session.scalars(
