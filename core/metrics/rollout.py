@@ -132,8 +132,8 @@ METRICS: tuple[MetricDef, ...] = (
         "points",
         Decimal(0),
         Decimal(100),
-        "Bot orders in the window placed by a dealer who had placed a bot order before"
-        " (at any earlier time) / all bot orders in the window.",
+        "Of the dealers who had placed a bot order before the window, the share who placed"
+        " a bot order again within it (dealers coming back to the bot).",
     ),
     MetricDef(
         "after_hours_share",
@@ -251,12 +251,17 @@ METRICS_BY_KEY: dict[str, MetricDef] = {m.key: m for m in METRICS}
 
 @dataclass(frozen=True)
 class CheckpointValue:
-    """One checkpoint of a metric: its name, due date, scope, value there and status."""
+    """One checkpoint of a metric: its name, due date, scope, value there, target and status.
+
+    The target is the metric's, except the default target of partners_onboarded, which is
+    every dealer of the checkpoint's scope.
+    """
 
     name: str
     due: date
     scope: Scope
     value: Decimal | None
+    target: Decimal | None
     status: CheckpointStatus
 
 
@@ -603,8 +608,9 @@ async def rollout_dashboard(
             target: Decimal | None = settings.target
             target_source = "manual"
         elif metric.key == "partners_onboarded":
-            target = Decimal(detail.get("dealers", 0)).quantize(CENT)
-            target_source = "default"
+            dealers = detail.get("dealers")
+            target = Decimal(dealers).quantize(CENT) if dealers else None
+            target_source = "default" if target is not None else None
         else:
             pct = settings.target_pct if settings.target_pct is not None else DEFAULT_TARGET_PCT
             target = default_target(metric, baseline, pct)
@@ -615,13 +621,17 @@ async def rollout_dashboard(
                 continue
             if values is None:
                 checkpoints.append(
-                    CheckpointValue(checkpoint.name, due, checkpoint.scope, None, "pending")
+                    CheckpointValue(checkpoint.name, due, checkpoint.scope, None, target, "pending")
                 )
                 continue
-            point = values[metric.key][0] if metric.key in values else None
-            state = status_of(metric, point, target)
+            point, point_detail = values.get(metric.key, (None, {}))
+            point_target = target
+            if metric.key == "partners_onboarded" and target_source == "default":
+                dealers = point_detail.get("dealers")
+                point_target = Decimal(dealers).quantize(CENT) if dealers else None
+            state = status_of(metric, point, point_target)
             checkpoints.append(
-                CheckpointValue(checkpoint.name, due, checkpoint.scope, point, state)
+                CheckpointValue(checkpoint.name, due, checkpoint.scope, point, point_target, state)
             )
         result.append(
             MetricValue(
