@@ -24,12 +24,15 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    exists,
     func,
     or_,
     select,
     text,
     update,
 )
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -213,6 +216,13 @@ async def _upsert_postgres(
     return changed
 
 
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session's transaction (PostgreSQL only)."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
 def _unique_name(name: str, onec_id: str, taken: dict[str, str], limit: int) -> str:
     """`name`, or `name (id)` when another row already holds that name."""
     name = (name or onec_id)[:limit]
@@ -236,15 +246,144 @@ class WriteCounts:
         target[key] = target.get(key, 0) + amount
 
 
+SEEN_KINDS = ("groups", "products", "variants", "offers")
+_SEEN = sa_table("catalog_seen", sa_column("kind"), sa_column("onec_id"))
+_PRODUCT_COLUMNS = (
+    "onec_id",
+    "parent_id",
+    "article",
+    "article_norm",
+    "name",
+    "search_text",
+    "unit",
+    "unit_code",
+    "barcode",
+    "group_id",
+    "properties",
+    "is_active",
+)
+# Temporary tables of PostgreSQL's COPY path: one batch at a time, dropped at commit.
+_STAGES = {
+    "stage_products": (
+        "onec_id TEXT, parent_id INTEGER, article TEXT, article_norm TEXT, name TEXT, "
+        "search_text TEXT, unit TEXT, unit_code TEXT, barcode TEXT, group_id INTEGER, "
+        "properties JSONB, is_active BOOLEAN"
+    ),
+    # the target's numeric scales, so that a value is compared as it will be stored
+    "stage_prices": (
+        "product_id INTEGER, price_type_id INTEGER, value NUMERIC(14, 2), currency TEXT"
+    ),
+    "stage_stock": "product_id INTEGER, warehouse_id INTEGER, quantity NUMERIC(14, 3)",
+}
+_MERGE_PRODUCTS = (
+    "WITH written AS (INSERT INTO products ({cols}, updated_at) "
+    "SELECT {cols}, now() FROM stage_products "
+    "ON CONFLICT (onec_id) DO UPDATE SET {sets}, updated_at = now() "
+    "WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs}) RETURNING 1) "
+    "SELECT count(*) FROM written"
+).format(
+    cols=", ".join(_PRODUCT_COLUMNS),
+    sets=", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
+    mine=", ".join(f"products.{c}" for c in _PRODUCT_COLUMNS[1:]),
+    theirs=", ".join(f"EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
+)
+_PRODUCT_IDS = "SELECT onec_id, id FROM products WHERE onec_id = ANY($1::text[])"
+# Prices and stock of a batch, already keyed by row ids, in one statement.
+_MERGE_OFFERS = (
+    "WITH p AS (INSERT INTO prices (product_id, price_type_id, value, currency) "
+    "SELECT product_id, price_type_id, value, currency FROM stage_prices "
+    "ON CONFLICT (product_id, price_type_id) DO UPDATE "
+    "SET value = EXCLUDED.value, currency = EXCLUDED.currency "
+    "WHERE prices.value IS DISTINCT FROM EXCLUDED.value "
+    "OR prices.currency IS DISTINCT FROM EXCLUDED.currency RETURNING 1), "
+    "s AS (INSERT INTO stock (product_id, warehouse_id, quantity) "
+    "SELECT product_id, warehouse_id, quantity FROM stage_stock "
+    "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity "
+    "WHERE stock.quantity IS DISTINCT FROM EXCLUDED.quantity RETURNING 1) "
+    "SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM s)"
+)
+
+
 class CatalogWriter:
-    """Writes catalog rows in bulk inside the caller's transaction, with small id caches."""
+    """Writes catalog rows in bulk inside the caller's transaction, with small id caches.
+
+    On PostgreSQL every batch is COPied into a temporary table and merged by one
+    `INSERT ... SELECT ... ON CONFLICT` that also resolves 1C ids to row ids; elsewhere batches
+    are executemany upserts. The 1C ids a file names are remembered in a temporary table
+    (`remember`), not in memory, for the deactivation of a full package; call `close()` before
+    the transaction ends.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.counts = WriteCounts()
+        self.postgres = session.get_bind().dialect.name == "postgresql"
         self._groups: dict[str, int] | None = None
         self._price_types: dict[str, int] | None = None
         self._warehouses: dict[str, int] | None = None
+        self._stages: set[str] = set()
+        self._seen_ready = False
+        self._seen_indexed = False
+
+    async def _stage(self, name: str, records: list[tuple[Any, ...]]) -> Any:
+        """COPY `records` into the emptied temporary table `name`; returns the connection."""
+        driver = await _driver(self.session)
+        if name in self._stages:
+            await driver.execute(f"TRUNCATE {name}")
+        else:
+            await driver.execute(f"CREATE TEMP TABLE {name} ({_STAGES[name]}) ON COMMIT DROP")
+            self._stages.add(name)
+        await driver.copy_records_to_table(name, records=records)
+        return driver
+
+    async def remember(self, kind: str, onec_ids: Sequence[str]) -> None:
+        """Note that the file named these 1C ids (`kind` one of SEEN_KINDS)."""
+        if not onec_ids:
+            return
+        if not self._seen_ready:
+            if self.postgres:
+                await self.session.execute(
+                    text(
+                        "CREATE TEMP TABLE IF NOT EXISTS catalog_seen "
+                        "(kind TEXT NOT NULL, onec_id TEXT NOT NULL) ON COMMIT DROP"
+                    )
+                )
+            else:
+                await self.session.execute(text("DROP TABLE IF EXISTS temp.catalog_seen"))
+                await self.session.execute(
+                    text(
+                        "CREATE TEMP TABLE catalog_seen (kind TEXT NOT NULL, onec_id TEXT NOT "
+                        "NULL, PRIMARY KEY (kind, onec_id)) WITHOUT ROWID"
+                    )
+                )
+            self._seen_ready = True
+        if self.postgres:
+            driver = await _driver(self.session)
+            await driver.copy_records_to_table(
+                "catalog_seen", records=[(kind, onec_id) for onec_id in onec_ids]
+            )
+        else:
+            await self.session.execute(
+                text("INSERT OR IGNORE INTO catalog_seen (kind, onec_id) VALUES (:k, :o)"),
+                [{"k": kind, "o": onec_id} for onec_id in onec_ids],
+            )
+
+    async def _seen_ready_for_reading(self) -> None:
+        if not self._seen_ready:
+            await self.remember("groups", ["\x00"])  # creates the table; matches no row
+        if self.postgres and not self._seen_indexed:  # built once, after the bulk of the COPYs
+            await self.session.execute(text("CREATE INDEX ON catalog_seen (kind, onec_id)"))
+            await self.session.execute(text("ANALYZE catalog_seen"))
+            self._seen_indexed = True
+
+    async def close(self) -> None:
+        """Drop the temporary tables (inside the caller's transaction)."""
+        if self._seen_ready:
+            await self.session.execute(text("DROP TABLE IF EXISTS catalog_seen"))
+            self._seen_ready = self._seen_indexed = False
+        if self._stages:
+            await self.session.execute(text(f"DROP TABLE IF EXISTS {', '.join(self._stages)}"))
+            self._stages.clear()
 
     async def _group_ids(self) -> dict[str, int]:
         if self._groups is None:
@@ -357,28 +496,35 @@ class CatalogWriter:
             unit_code = r.unit_code or (parent[3] if parent else None)
             name = r.name[:500]
             data.append(
-                {
-                    "onec_id": r.onec_id[:150],
-                    "parent_id": parent[0] if parent else None,
-                    "article": article[:100],
-                    "article_norm": normalize_article(article)[:100],
-                    "name": name,
-                    "search_text": search_text(article, name, r.barcode),
-                    "unit": unit[:30],
-                    "unit_code": unit_code[:10] if unit_code else None,
-                    "barcode": r.barcode[:64] if r.barcode else None,
-                    "group_id": groups.get(r.group_onec_id or ""),
-                    "properties": r.properties,
-                    "is_active": r.is_active,
-                }
+                (
+                    r.onec_id[:150],
+                    parent[0] if parent else None,
+                    article[:100],
+                    normalize_article(article)[:100],
+                    name,
+                    search_text(article, name, r.barcode),
+                    unit[:30],
+                    unit_code[:10] if unit_code else None,
+                    r.barcode[:64] if r.barcode else None,
+                    groups.get(r.group_onec_id or ""),
+                    r.properties,
+                    r.is_active,
+                )
             )
-        changed = await upsert(
-            self.session,
-            Product.__table__,  # type: ignore[arg-type]
-            data,
-            keys=["onec_id"],
-            touch="updated_at",
-        )
+        if self.postgres:
+            records = [
+                (*row[:10], json.dumps(row[10], ensure_ascii=False), row[11]) for row in data
+            ]
+            driver = await self._stage("stage_products", records)
+            changed = int(await driver.fetchval(_MERGE_PRODUCTS))
+        else:
+            changed = await upsert(
+                self.session,
+                Product.__table__,  # type: ignore[arg-type]
+                [dict(zip(_PRODUCT_COLUMNS, row, strict=True)) for row in data],
+                keys=["onec_id"],
+                touch="updated_at",
+            )
         self.counts.add("changed", kind, changed)
 
     async def ensure_products(self, rows: Sequence[ProductRow]) -> None:
@@ -390,6 +536,12 @@ class CatalogWriter:
 
     async def _product_ids(self, onec_ids: Iterable[str]) -> dict[str, int]:
         keys = list(set(onec_ids))
+        if not keys:
+            return {}
+        if self.postgres:  # one array parameter: a statement of one shape, index probes
+            driver = await _driver(self.session)
+            rows = await driver.fetch(_PRODUCT_IDS, keys)
+            return {onec_id: id_ for onec_id, id_ in rows}
         found: dict[str, int] = {}
         for chunk in _chunks(keys):
             result = await self.session.execute(
@@ -417,81 +569,102 @@ class CatalogWriter:
             setattr(self, cache_name, cache)
         return cache
 
-    async def prices(self, rows: Sequence[PriceRow]) -> None:
-        """Upsert prices; unknown price types are created by id, unknown items are counted."""
-        if not rows:
+    async def offers(self, prices: Sequence[PriceRow], stock: Sequence[StockRow]) -> None:
+        """Upsert prices and stock of one batch of offers.
+
+        Unknown price types and warehouses are created by id; rows naming an item the catalog
+        does not know are counted as unknown. The items' row ids come from one lookup for the
+        batch (an index probe per item) and both tables are merged in one statement.
+        """
+        if not (prices or stock):
             return
-        self.counts.add("given", "prices", len(rows))
-        types = await self._refs(PriceType, "_price_types", {r.price_type_onec_id for r in rows})
-        products = await self._product_ids(r.product_onec_id for r in rows)
-        data = {}
-        for r in rows:
+        if prices:
+            self.counts.add("given", "prices", len(prices))
+        if stock:
+            self.counts.add("given", "stock", len(stock))
+        types = await self._refs(PriceType, "_price_types", {r.price_type_onec_id for r in prices})
+        houses = await self._refs(Warehouse, "_warehouses", {r.warehouse_onec_id for r in stock})
+        products = await self._product_ids(
+            {r.product_onec_id for r in prices} | {r.product_onec_id for r in stock}
+        )
+        price_rows: dict[tuple[int, int], tuple[Any, ...]] = {}
+        unknown = 0
+        for r in prices:
             pid = products.get(r.product_onec_id)
             if pid is None:
-                self.counts.add("unknown", "prices", 1)
+                unknown += 1
                 continue
-            data[(pid, types[r.price_type_onec_id])] = {
-                "product_id": pid,
-                "price_type_id": types[r.price_type_onec_id],
-                "value": r.value,
-                "currency": r.currency[:10],
-            }
-        changed = await upsert(
-            self.session,
-            Price.__table__,  # type: ignore[arg-type]
-            list(data.values()),
-            keys=["product_id", "price_type_id"],
-        )
-        self.counts.add("changed", "prices", changed)
+            type_id = types[r.price_type_onec_id]
+            price_rows[(pid, type_id)] = (pid, type_id, r.value, r.currency[:10])
+        if unknown:
+            self.counts.add("unknown", "prices", unknown)
+        stock_rows: dict[tuple[int, int], tuple[Any, ...]] = {}
+        unknown = 0
+        for s in stock:
+            pid = products.get(s.product_onec_id)
+            if pid is None:
+                unknown += 1
+                continue
+            house_id = houses[s.warehouse_onec_id]
+            stock_rows[(pid, house_id)] = (pid, house_id, s.quantity)
+        if unknown:
+            self.counts.add("unknown", "stock", unknown)
+        if self.postgres:
+            await self._stage("stage_prices", list(price_rows.values()))
+            driver = await self._stage("stage_stock", list(stock_rows.values()))
+            changed_prices, changed_stock = await driver.fetchrow(_MERGE_OFFERS)
+            self.counts.add("changed", "prices", int(changed_prices))
+            self.counts.add("changed", "stock", int(changed_stock))
+            return
+        for kind, rows, columns in (
+            ("prices", price_rows, ("product_id", "price_type_id", "value", "currency")),
+            ("stock", stock_rows, ("product_id", "warehouse_id", "quantity")),
+        ):
+            changed = await upsert(
+                self.session,
+                (Price if kind == "prices" else Stock).__table__,  # type: ignore[arg-type]
+                [dict(zip(columns, row, strict=True)) for row in rows.values()],
+                keys=list(columns[:2]),
+            )
+            self.counts.add("changed", kind, changed)
+
+    async def prices(self, rows: Sequence[PriceRow]) -> None:
+        """Upsert prices (see `offers`)."""
+        await self.offers(rows, ())
 
     async def stock(self, rows: Sequence[StockRow]) -> None:
-        """Upsert stock; unknown warehouses are created by id, unknown items are counted."""
-        if not rows:
-            return
-        self.counts.add("given", "stock", len(rows))
-        houses = await self._refs(Warehouse, "_warehouses", {r.warehouse_onec_id for r in rows})
-        products = await self._product_ids(r.product_onec_id for r in rows)
-        data = {}
-        for r in rows:
-            pid = products.get(r.product_onec_id)
-            if pid is None:
-                self.counts.add("unknown", "stock", 1)
-                continue
-            data[(pid, houses[r.warehouse_onec_id])] = {
-                "product_id": pid,
-                "warehouse_id": houses[r.warehouse_onec_id],
-                "quantity": r.quantity,
-            }
-        changed = await upsert(
-            self.session,
-            Stock.__table__,  # type: ignore[arg-type]
-            list(data.values()),
-            keys=["product_id", "warehouse_id"],
-        )
-        self.counts.add("changed", "stock", changed)
+        """Upsert stock (see `offers`)."""
+        await self.offers((), rows)
 
-    async def _unseen(self, query: Any, seen: set[str]) -> list[int]:
-        result = await self.session.stream(query.execution_options(yield_per=5000))
-        return [id_ async for id_, onec_id in result if onec_id not in seen]
+    @staticmethod
+    def _unseen(onec_id: Any, kind: str) -> Any:
+        """`onec_id` is not among the ids of `kind` the file named."""
+        return ~exists().where(_SEEN.c.kind == kind, _SEEN.c.onec_id == onec_id)
 
-    async def deactivate_products(self, seen: set[str], *, variants: bool) -> int:
-        """A full package: items (or variants) not in `seen` become inactive; returns how many.
+    async def deactivate_products(self, kind: str) -> int:
+        """A full package: items (`kind="products"`) or variants (`"variants"`) the file did not
+        name (see `remember`) become inactive; returns how many.
 
         Deactivated items take their variants with them.
         """
-        query = select(Product.id, Product.onec_id).where(Product.is_active.is_(True))
+        await self._seen_ready_for_reading()
         has_hash = Product.onec_id.contains("#", autoescape=True)
-        query = query.where(has_hash if variants else ~has_hash)
-        ids = await self._unseen(query, seen)
+        variants = kind == "variants"
         now = utcnow()
-        for chunk in _chunks(ids):
-            await self.session.execute(
-                update(Product)
-                .where(Product.id.in_(chunk))
-                .values(is_active=False, updated_at=now)
-                .execution_options(synchronize_session=False)
+        result = await self.session.execute(
+            update(Product)
+            .where(
+                Product.is_active.is_(True),
+                has_hash if variants else ~has_hash,
+                self._unseen(Product.onec_id, kind),
             )
-            if not variants:
+            .values(is_active=False, updated_at=now)
+            .returning(Product.id)
+            .execution_options(synchronize_session=False)
+        )
+        ids = list(result.scalars())
+        if not variants:
+            for chunk in _chunks(ids):
                 await self.session.execute(
                     update(Product)
                     .where(Product.parent_id.in_(chunk), Product.is_active.is_(True))
@@ -501,35 +674,33 @@ class CatalogWriter:
         self.counts.add("changed", "deactivated", len(ids))
         return len(ids)
 
-    async def deactivate_groups(self, seen: set[str]) -> int:
-        """A full classifier: groups not in `seen` become inactive."""
-        query = select(ProductGroup.id, ProductGroup.onec_id).where(
-            ProductGroup.is_active.is_(True)
-        )
-        ids = await self._unseen(query, seen)
-        for chunk in _chunks(ids):
-            await self.session.execute(
-                update(ProductGroup)
-                .where(ProductGroup.id.in_(chunk))
-                .values(is_active=False)
-                .execution_options(synchronize_session=False)
+    async def deactivate_groups(self) -> int:
+        """A full classifier: groups the file did not name become inactive."""
+        await self._seen_ready_for_reading()
+        result = await self.session.execute(
+            update(ProductGroup)
+            .where(
+                ProductGroup.is_active.is_(True),
+                self._unseen(ProductGroup.onec_id, "groups"),
             )
-        return len(ids)
+            .values(is_active=False)
+            .execution_options(synchronize_session=False)
+        )
+        return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
-    async def drop_offers_not_in(self, seen: set[str], *, prices: bool, stock: bool) -> None:
-        """A full offers package: prices and/or stock of items it no longer lists are removed."""
+    async def drop_offers_not_in(self, *, prices: bool, stock: bool) -> None:
+        """A full offers package: prices and/or stock of items it did not name are removed."""
         if not (prices or stock):
             return
-        query = select(Product.id, Product.onec_id)
-        ids = await self._unseen(query, seen)
-        for chunk in _chunks(ids):
-            for flag, model in ((prices, Price), (stock, Stock)):
-                if flag:
-                    result = await self.session.execute(
-                        delete(model).where(model.product_id.in_(chunk))
-                    )
-                    removed = max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
-                    self.counts.add("changed", "removed", removed)
+        await self._seen_ready_for_reading()
+        unnamed = select(Product.id).where(self._unseen(Product.onec_id, "offers"))
+        for flag, model in ((prices, Price), (stock, Stock)):
+            if flag:
+                result = await self.session.execute(
+                    delete(model).where(model.product_id.in_(unnamed))
+                )
+                removed = max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+                self.counts.add("changed", "removed", removed)
 
 
 async def catalog_counts(session: AsyncSession) -> dict[str, int]:

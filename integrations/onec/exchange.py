@@ -181,7 +181,9 @@ class Exchange:
             row.finished_at = utcnow()
 
         await self._update(session_id, change)
-        self.seen.pop(session_id, None)
+        seen = self.seen.pop(session_id, None)
+        if seen is not None:
+            seen.close()
         shutil.rmtree(self.folder(session_id), ignore_errors=True)
         return success()
 

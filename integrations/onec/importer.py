@@ -3,14 +3,26 @@
 A full package (СодержитТолькоИзменения absent or false) deactivates what it no longer lists; a
 partial one touches only what it names. Order documents in the file go to the order core.
 Whatever fails, the transaction is rolled back: nothing is half-applied.
+
+The file is parsed in a reader thread a few batches ahead of the writer, so that parsing and the
+database's work overlap; memory stays flat whatever the file's size (the ids a file names go to
+a temporary table, those a session names to a temporary file).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import json
+import tempfile
 import time
+from collections import deque
+from collections.abc import AsyncGenerator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -27,16 +39,72 @@ from core.catalog.importer import (
     WarehouseRow,
 )
 from integrations.onec.orders import apply_documents
-from integrations.onec.reader import Document, Offer, Section, read
+from integrations.onec.reader import Document, Offer, Record, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
 
+READ_BATCH = 1000  # records the reader thread hands over at a time
+READ_AHEAD = 3  # batches it may run ahead of the writer
+FLUSH_ROWS = 4 * BATCH  # rows gathered before they are written
 
-@dataclass
+
 class SeenIds:
-    """Ids an exchange session has named so far (for `mode=deactivate`)."""
+    """Item and variant ids an exchange session has named so far (for `mode=deactivate`).
 
-    products: set[str] = field(default_factory=set)
-    variants: set[str] = field(default_factory=set)
+    Kept in a temporary file, one JSON string a line, so memory does not grow with the catalog.
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[str] | None = None
+        self.counts = {"products": 0, "variants": 0}
+
+    def add(self, kind: str, onec_ids: list[str]) -> None:
+        """Append ids of `kind` ("products" or "variants")."""
+        if not onec_ids:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115 (open until close())
+                "w+", encoding="utf-8", prefix="dealerbot-seen-"
+            )
+        self._file.seek(0, 2)
+        prefix = kind[0]
+        self._file.write(
+            "".join(f"{prefix}{json.dumps(i, ensure_ascii=False)}\n" for i in onec_ids)
+        )
+        self.counts[kind] += len(onec_ids)
+
+    def mark(self) -> tuple[int, dict[str, int]]:
+        """A point to come back to with `rollback` (a file that failed adds nothing)."""
+        position = self._file.seek(0, 2) if self._file is not None else 0
+        return position, dict(self.counts)
+
+    def rollback(self, mark: tuple[int, dict[str, int]]) -> None:
+        """Forget what was added since `mark`."""
+        if self._file is not None:
+            self._file.truncate(mark[0])
+        self.counts = dict(mark[1])
+
+    def chunks(self, kind: str, size: int = BATCH) -> Iterator[list[str]]:
+        """The ids of `kind`, `size` at a time."""
+        if self._file is None:
+            return
+        self._file.flush()
+        self._file.seek(0)
+        prefix = kind[0]
+        chunk: list[str] = []
+        for line in self._file:
+            if line.startswith(prefix):
+                chunk.append(json.loads(line[1:]))
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        """Delete the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 @dataclass
@@ -48,6 +116,9 @@ class _Buffers:
     offer_products: list[ProductRow] = field(default_factory=list)
     prices: list[PriceRow] = field(default_factory=list)
     stock: list[StockRow] = field(default_factory=list)
+    seen: dict[str, list[str]] = field(
+        default_factory=lambda: {"groups": [], "products": [], "variants": [], "offers": []}
+    )
 
     def size(self) -> int:
         return (
@@ -58,7 +129,7 @@ class _Buffers:
             + len(self.groups)
         )
 
-    async def flush(self, writer: CatalogWriter) -> None:
+    async def flush(self, writer: CatalogWriter, session_seen: SeenIds | None) -> None:
         await writer.groups(self.groups)
         await writer.price_types(self.price_types)
         await writer.warehouses(self.warehouses)
@@ -66,10 +137,41 @@ class _Buffers:
         variants = [p for p in self.offer_products if p.parent_onec_id]
         await writer.products(variants, kind="variants")
         await writer.ensure_products([p for p in self.offer_products if not p.parent_onec_id])
-        await writer.prices(self.prices)
-        await writer.stock(self.stock)
-        for name in self.__dataclass_fields__:
-            getattr(self, name).clear()
+        await writer.offers(self.prices, self.stock)
+        for kind, ids in self.seen.items():
+            await writer.remember(kind, ids)
+            if session_seen is not None and kind in session_seen.counts:
+                session_seen.add(kind, ids)
+            ids.clear()
+
+
+def _take(records: Iterator[Record], size: int) -> list[Record]:
+    return list(itertools.islice(records, size))
+
+
+async def _batches(path: Path) -> AsyncGenerator[list[Record], None]:
+    """The file's records in batches, read by one thread up to READ_AHEAD batches ahead."""
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(1, thread_name_prefix="1c-reader")
+    records = read(path)
+    pending: deque[asyncio.Future[list[Record]]] = deque()
+    try:
+        while True:
+            while len(pending) < READ_AHEAD:
+                pending.append(loop.run_in_executor(executor, _take, records, READ_BATCH))
+            batch = await pending.popleft()
+            if not batch:
+                return
+            yield batch
+    finally:
+        if pending:  # let the thread finish what it was given before its generator is closed
+            await asyncio.wait(pending)
+            for future in pending:
+                if not future.cancelled():
+                    future.exception()  # retrieved: a failure already reported is not logged
+        closing: Future[None] = executor.submit(records.close)
+        executor.shutdown(wait=False)
+        await asyncio.wrap_future(closing)
 
 
 async def _import(
@@ -77,56 +179,70 @@ async def _import(
 ) -> dict[str, Any]:
     writer = CatalogWriter(session)
     buffers = _Buffers()
+    named = {kind: False for kind in buffers.seen}
     sections: dict[str, bool] = {}  # kind -> partial
-    groups_seen: set[str] = set()
-    products_seen: set[str] = set()
-    variants_seen: set[str] = set()
-    offers_seen: set[str] = set()
     has_prices = has_stock = False
     documents: list[Document] = []
-    for record in read(path):
-        if isinstance(record, ProductRow):
-            buffers.products.append(record)
-            (variants_seen if record.parent_onec_id else products_seen).add(record.onec_id)
-        elif isinstance(record, Offer):
-            offers_seen.add(record.onec_id)
-            if record.product is not None:
-                buffers.offer_products.append(record.product)
-                if record.product.parent_onec_id:
-                    variants_seen.add(record.onec_id)
-            buffers.prices.extend(record.prices)
-            buffers.stock.extend(record.stock)
-            has_prices = has_prices or bool(record.prices)
-            has_stock = has_stock or bool(record.stock)
-        elif isinstance(record, GroupRow):
-            buffers.groups.append(record)
-            groups_seen.add(record.onec_id)
-        elif isinstance(record, PriceTypeRow):
-            buffers.price_types.append(record)
-        elif isinstance(record, WarehouseRow):
-            buffers.warehouses.append(record)
-        elif isinstance(record, Section):
-            sections[record.kind] = record.partial
-        elif isinstance(record, Document):
-            documents.append(record)
-        if buffers.size() >= 4 * BATCH:
-            await buffers.flush(writer)
-    await buffers.flush(writer)
+    # The database writes one batch while the next is read and gathered.
+    flushing: asyncio.Task[None] | None = None
+    try:
+        async with aclosing(_batches(path)) as batches:
+            async for batch in batches:
+                seen = buffers.seen
+                for record in batch:
+                    if isinstance(record, Offer):
+                        seen["offers"].append(record.onec_id)
+                        if record.product is not None:
+                            buffers.offer_products.append(record.product)
+                            if record.product.parent_onec_id:
+                                seen["variants"].append(record.onec_id)
+                        buffers.prices.extend(record.prices)
+                        buffers.stock.extend(record.stock)
+                        has_prices = has_prices or bool(record.prices)
+                        has_stock = has_stock or bool(record.stock)
+                    elif isinstance(record, ProductRow):
+                        buffers.products.append(record)
+                        kind = "variants" if record.parent_onec_id else "products"
+                        seen[kind].append(record.onec_id)
+                    elif isinstance(record, GroupRow):
+                        buffers.groups.append(record)
+                        seen["groups"].append(record.onec_id)
+                    elif isinstance(record, PriceTypeRow):
+                        buffers.price_types.append(record)
+                    elif isinstance(record, WarehouseRow):
+                        buffers.warehouses.append(record)
+                    elif isinstance(record, Section):
+                        sections[record.kind] = record.partial
+                    elif isinstance(record, Document):
+                        documents.append(record)
+                for kind, ids in seen.items():
+                    named[kind] = named[kind] or bool(ids)
+                if buffers.size() >= FLUSH_ROWS:
+                    if flushing is not None:
+                        await flushing
+                    flushing = asyncio.create_task(buffers.flush(writer, seen_session))
+                    buffers = _Buffers()
+        if flushing is not None:
+            await flushing
+    except BaseException:
+        if flushing is not None and not flushing.done():
+            flushing.cancel()
+            await asyncio.wait([flushing])
+        raise
+    await buffers.flush(writer, seen_session)
 
     catalog_full = "catalog" in sections and not sections["catalog"]
     classifier_partial = sections.get("classifier", sections.get("catalog", False))
     offers_full = "offers" in sections and not sections["offers"]
-    if catalog_full and (products_seen or variants_seen):
-        await writer.deactivate_products(products_seen, variants=False)
-    if groups_seen and "classifier" in sections and not classifier_partial:
-        await writer.deactivate_groups(groups_seen)
-    if offers_full and variants_seen:
-        await writer.deactivate_products(variants_seen, variants=True)
-    if offers_full and offers_seen:
-        await writer.drop_offers_not_in(offers_seen, prices=has_prices, stock=has_stock)
-    if seen_session is not None:
-        seen_session.products |= products_seen
-        seen_session.variants |= variants_seen
+    if catalog_full and (named["products"] or named["variants"]):
+        await writer.deactivate_products("products")
+    if named["groups"] and "classifier" in sections and not classifier_partial:
+        await writer.deactivate_groups()
+    if offers_full and named["variants"]:
+        await writer.deactivate_products("variants")
+    if offers_full and named["offers"]:
+        await writer.drop_offers_not_in(prices=has_prices, stock=has_stock)
+    await writer.close()
 
     counts: dict[str, Any] = {key: value for key, value in writer.counts.given.items() if value}
     if writer.counts.changed:
@@ -152,6 +268,7 @@ async def import_file(
     """Import one file in one transaction; returns its counts. Raises ExchangeRefused."""
     started = time.monotonic()
     check_prolog(path, limits or Limits())
+    mark = seen.mark() if seen is not None else None
     try:
         async with sessionmaker() as session, session.begin():
             counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
@@ -159,6 +276,9 @@ async def import_file(
         raise ExchangeRefused(f"{path.name}: ошибка XML: {exc}") from None
     except ValueError as exc:
         raise ExchangeRefused(f"{path.name}: {exc}") from None
+    finally:
+        if seen is not None and mark is not None and "counts" not in locals():
+            seen.rollback(mark)
     counts["seconds"] = round(time.monotonic() - started, 2)
     return counts
 
@@ -169,9 +289,11 @@ async def deactivate_unseen(
     """`mode=deactivate`: items and variants the session did not name become inactive."""
     async with sessionmaker() as session, session.begin():
         writer = CatalogWriter(session)
-        products = variants = 0
-        if seen.products:  # a session that named no items deactivates none
-            products = await writer.deactivate_products(seen.products, variants=False)
-        if seen.variants:
-            variants = await writer.deactivate_products(seen.variants, variants=True)
-    return {"deactivated_products": products, "deactivated_variants": variants}
+        result = {"deactivated_products": 0, "deactivated_variants": 0}
+        for kind in ("products", "variants"):
+            if seen.counts[kind]:  # a session that named none of a kind deactivates none
+                for chunk in seen.chunks(kind):
+                    await writer.remember(kind, chunk)
+                result[f"deactivated_{kind}"] = await writer.deactivate_products(kind)
+        await writer.close()
+    return result

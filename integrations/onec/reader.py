@@ -8,7 +8,7 @@ lose trailing spaces. Entities are never resolved and no DTD or network is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -363,7 +363,7 @@ def _release(elem: Any) -> None:
             del parent[0]
 
 
-def read(path: Path) -> Iterator[Record]:
+def read(path: Path) -> Generator[Record, None, None]:
     """The records of one CommerceML file, in document order."""
     context = etree.iterparse(
         str(path),
