@@ -10,7 +10,7 @@ dialect's upsert.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -217,7 +217,13 @@ async def _upsert_postgres(
 
 
 async def _driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session's transaction (PostgreSQL only)."""
+    """The asyncpg connection under the session's transaction (PostgreSQL only).
+
+    A statement goes through SQLAlchemy first: its driver adapter opens the database
+    transaction lazily, and statements sent to the bare connection before that would each
+    commit on their own (and a temporary table ON COMMIT DROP would vanish at once).
+    """
+    await session.execute(text("SELECT 1"))
     conn = await session.connection()
     raw = await conn.get_raw_connection()
     return raw.driver_connection
@@ -269,11 +275,15 @@ _STAGES = {
         "search_text TEXT, unit TEXT, unit_code TEXT, barcode TEXT, group_id INTEGER, "
         "properties JSONB, is_active BOOLEAN"
     ),
-    # the target's numeric scales, so that a value is compared as it will be stored
-    "stage_prices": (
-        "product_id INTEGER, price_type_id INTEGER, value NUMERIC(14, 2), currency TEXT"
+    # the prepared path: rows name groups, items, price types and warehouses by 1C id
+    "stage_items": (
+        "onec_id TEXT, article TEXT, article_norm TEXT, name TEXT, search_text TEXT, "
+        "unit TEXT, unit_code TEXT, barcode TEXT, group_onec_id TEXT, properties JSONB, "
+        "is_active BOOLEAN"
     ),
-    "stage_stock": "product_id INTEGER, warehouse_id INTEGER, quantity NUMERIC(14, 3)",
+    # the target's numeric scales, so that a value is compared as it will be stored
+    "stage_item_prices": ("onec_id TEXT, type_onec_id TEXT, value NUMERIC(14, 2), currency TEXT"),
+    "stage_item_stock": "onec_id TEXT, house_onec_id TEXT, quantity NUMERIC(14, 3)",
 }
 _MERGE_PRODUCTS = (
     "WITH written AS (INSERT INTO products ({cols}, updated_at) "
@@ -287,21 +297,85 @@ _MERGE_PRODUCTS = (
     mine=", ".join(f"products.{c}" for c in _PRODUCT_COLUMNS[1:]),
     theirs=", ".join(f"EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
 )
-_PRODUCT_IDS = "SELECT onec_id, id FROM products WHERE onec_id = ANY($1::text[])"
-# Prices and stock of a batch, already keyed by row ids, in one statement.
-_MERGE_OFFERS = (
-    "WITH p AS (INSERT INTO prices (product_id, price_type_id, value, currency) "
-    "SELECT product_id, price_type_id, value, currency FROM stage_prices "
+_MERGE_ITEMS = (
+    "WITH written AS (INSERT INTO products ({cols}, updated_at) "
+    "SELECT s.onec_id, NULL::integer, s.article, s.article_norm, s.name, s.search_text, s.unit, "
+    "s.unit_code, s.barcode, g.id, s.properties, s.is_active, now() FROM stage_items s "
+    "LEFT JOIN product_groups g ON g.onec_id = s.group_onec_id "
+    "ON CONFLICT (onec_id) DO UPDATE SET {sets}, updated_at = now() "
+    "WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs}) RETURNING 1) "
+    "SELECT count(*) FROM written"
+).format(
+    cols=", ".join(_PRODUCT_COLUMNS),
+    sets=", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
+    mine=", ".join(f"products.{c}" for c in _PRODUCT_COLUMNS[1:]),
+    theirs=", ".join(f"EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
+)
+# Offers staged by 1C ids: each item named is looked up once through the unique index (the
+# LATERAL ... LIMIT 1 keeps the planner from hashing the whole products table for a batch),
+# price types and warehouses are joined by 1C id; counts of rows that found their item and of
+# rows written come back.
+_MERGE_ITEM_OFFERS = (
+    "WITH ids AS MATERIALIZED (SELECT n.onec_id, p.id FROM "
+    "(SELECT onec_id FROM stage_item_prices UNION SELECT onec_id FROM stage_item_stock) n "
+    "CROSS JOIN LATERAL (SELECT id FROM products WHERE products.onec_id = n.onec_id LIMIT 1) p), "
+    "pr AS MATERIALIZED (SELECT i.id AS product_id, t.id AS price_type_id, s.value, s.currency "
+    "FROM stage_item_prices s JOIN ids i ON i.onec_id = s.onec_id "
+    "JOIN price_types t ON t.onec_id = s.type_onec_id), "
+    "st AS MATERIALIZED (SELECT i.id AS product_id, w.id AS warehouse_id, s.quantity "
+    "FROM stage_item_stock s JOIN ids i ON i.onec_id = s.onec_id "
+    "JOIN warehouses w ON w.onec_id = s.house_onec_id), "
+    "p AS (INSERT INTO prices (product_id, price_type_id, value, currency) SELECT * FROM pr "
     "ON CONFLICT (product_id, price_type_id) DO UPDATE "
     "SET value = EXCLUDED.value, currency = EXCLUDED.currency "
     "WHERE prices.value IS DISTINCT FROM EXCLUDED.value "
     "OR prices.currency IS DISTINCT FROM EXCLUDED.currency RETURNING 1), "
-    "s AS (INSERT INTO stock (product_id, warehouse_id, quantity) "
-    "SELECT product_id, warehouse_id, quantity FROM stage_stock "
+    "s AS (INSERT INTO stock (product_id, warehouse_id, quantity) SELECT * FROM st "
     "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity "
     "WHERE stock.quantity IS DISTINCT FROM EXCLUDED.quantity RETURNING 1) "
-    "SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM s)"
+    "SELECT (SELECT count(*) FROM pr), (SELECT count(*) FROM p), "
+    "(SELECT count(*) FROM st), (SELECT count(*) FROM s)"
 )
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _esc(value: str) -> str:
+    """A string as a field of COPY's text format."""
+    return value.translate(_COPY_ESCAPES)
+
+
+def _opt(value: str | None) -> str:
+    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+async def _once(payload: bytes) -> AsyncIterator[bytes]:
+    yield payload
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch turned into COPY text before its turn at the database (PostgreSQL only).
+
+    Built from rows alone, without the database, so that it can be done while the previous
+    batch is being written. Variants need their parent item read first (they inherit its
+    article and unit): they stay rows, in `variants`, and are written the plain way.
+    """
+
+    items: bytes = b""
+    item_count: int = 0
+    item_kind: str = "products"
+    variants: list[ProductRow] = field(default_factory=list)
+    prices: bytes = b""
+    price_count: int = 0  # rows given
+    price_staged: int = 0  # rows staged (one per item and price type)
+    stock: bytes = b""
+    stock_count: int = 0
+    stock_staged: int = 0
+    price_types: set[str] = field(default_factory=set)
+    warehouses: set[str] = field(default_factory=set)
+
+
+_PRODUCT_IDS = "SELECT onec_id, id FROM products WHERE onec_id = ANY($1::text[])"
 
 
 class CatalogWriter:
@@ -324,10 +398,19 @@ class CatalogWriter:
         self._stages: set[str] = set()
         self._seen_ready = False
         self._seen_indexed = False
+        self._raw: Any = None
+
+    async def _driver(self) -> Any:
+        if self._raw is None:
+            self._raw = await _driver(self.session)
+            # Batch statements are estimated costly enough for JIT compilation, which then
+            # takes longer than running them (tens of ms per statement).
+            await self._raw.execute("SET LOCAL jit = off")
+        return self._raw
 
     async def _stage(self, name: str, records: list[tuple[Any, ...]]) -> Any:
         """COPY `records` into the emptied temporary table `name`; returns the connection."""
-        driver = await _driver(self.session)
+        driver = await self._driver()
         if name in self._stages:
             await driver.execute(f"TRUNCATE {name}")
         else:
@@ -335,6 +418,108 @@ class CatalogWriter:
             self._stages.add(name)
         await driver.copy_records_to_table(name, records=records)
         return driver
+
+    async def _stage_text(self, name: str, payload: bytes) -> Any:
+        """COPY text `payload` into the emptied temporary table `name`; returns the connection."""
+        driver = await self._driver()
+        if name in self._stages:
+            await driver.execute(f"TRUNCATE {name}")
+        else:
+            await driver.execute(f"CREATE TEMP TABLE {name} ({_STAGES[name]}) ON COMMIT DROP")
+            self._stages.add(name)
+        if payload:
+            await driver.copy_to_table(name, source=_once(payload))
+        return driver
+
+    def prepare(
+        self,
+        products: Sequence[ProductRow],
+        prices: Sequence[PriceRow],
+        stock: Sequence[StockRow],
+        *,
+        kind: str = "products",
+    ) -> Prepared:
+        """Turn a batch into COPY text for `write` (no database access; PostgreSQL only)."""
+        out = Prepared(item_kind=kind)
+        items: dict[str, str] = {}
+        for r in products:
+            if r.parent_onec_id:
+                out.variants.append(r)
+                continue
+            onec_id = r.onec_id[:150]
+            article = r.article
+            name = r.name[:500]
+            items[onec_id] = "\t".join(
+                (
+                    _esc(onec_id),
+                    _esc(article[:100]),
+                    _esc(normalize_article(article)[:100]),
+                    _esc(name),
+                    _esc(search_text(article, name, r.barcode)),
+                    _esc((r.unit or "шт")[:30]),
+                    _opt(r.unit_code[:10] if r.unit_code else None),
+                    _opt(r.barcode[:64] if r.barcode else None),
+                    _opt(r.group_onec_id),
+                    _esc(json.dumps(r.properties, ensure_ascii=False)),
+                    "t" if r.is_active else "f",
+                )
+            )
+        if items:
+            out.items = ("\n".join(items.values()) + "\n").encode()
+            out.item_count = len(items)
+        if prices:
+            staged: dict[tuple[str, str], str] = {}
+            for p in prices:
+                staged[(p.product_onec_id, p.price_type_onec_id)] = (
+                    f"{_esc(p.product_onec_id)}\t{_esc(p.price_type_onec_id)}\t{p.value}\t"
+                    f"{_esc(p.currency[:10])}"
+                )
+            out.prices = ("\n".join(staged.values()) + "\n").encode()
+            out.price_count, out.price_staged = len(prices), len(staged)
+            out.price_types = {p.price_type_onec_id for p in prices}
+        if stock:
+            rests: dict[tuple[str, str], str] = {}
+            for q in stock:
+                rests[(q.product_onec_id, q.warehouse_onec_id)] = (
+                    f"{_esc(q.product_onec_id)}\t{_esc(q.warehouse_onec_id)}\t{q.quantity}"
+                )
+            out.stock = ("\n".join(rests.values()) + "\n").encode()
+            out.stock_count, out.stock_staged = len(stock), len(rests)
+            out.warehouses = {q.warehouse_onec_id for q in stock}
+        return out
+
+    async def write(self, prepared: Prepared) -> None:
+        """Write a batch made by `prepare`: items, then their prices and stock."""
+        await self.write_items(prepared)
+        await self.write_offers(prepared)
+
+    async def write_items(self, prepared: Prepared) -> None:
+        """The items of a batch made by `prepare`."""
+        kind = prepared.item_kind
+        if prepared.item_count:
+            self.counts.add("given", kind, prepared.item_count)
+            driver = await self._stage_text("stage_items", prepared.items)
+            self.counts.add("changed", kind, int(await driver.fetchval(_MERGE_ITEMS)))
+        if prepared.variants:
+            await self.products(prepared.variants, kind=kind)
+
+    async def write_offers(self, prepared: Prepared) -> None:
+        """The prices and stock of a batch made by `prepare`."""
+        if not (prepared.price_count or prepared.stock_count):
+            return
+        await self._refs(PriceType, "_price_types", prepared.price_types)
+        await self._refs(Warehouse, "_warehouses", prepared.warehouses)
+        await self._stage_text("stage_item_prices", prepared.prices)
+        driver = await self._stage_text("stage_item_stock", prepared.stock)
+        found_prices, prices, found_stock, stock = await driver.fetchrow(_MERGE_ITEM_OFFERS)
+        for name, given, staged, found, changed in (
+            ("prices", prepared.price_count, prepared.price_staged, found_prices, prices),
+            ("stock", prepared.stock_count, prepared.stock_staged, found_stock, stock),
+        ):
+            if given:
+                self.counts.add("given", name, given)
+                self.counts.add("unknown", name, staged - int(found))
+                self.counts.add("changed", name, int(changed))
 
     async def remember(self, kind: str, onec_ids: Sequence[str]) -> None:
         """Note that the file named these 1C ids (`kind` one of SEEN_KINDS)."""
@@ -358,7 +543,7 @@ class CatalogWriter:
                 )
             self._seen_ready = True
         if self.postgres:
-            driver = await _driver(self.session)
+            driver = await self._driver()
             await driver.copy_records_to_table(
                 "catalog_seen", records=[(kind, onec_id) for onec_id in onec_ids]
             )
@@ -476,6 +661,9 @@ class CatalogWriter:
         """Upsert items and variants; variants point at their parent and inherit its article."""
         if not rows:
             return
+        if self.postgres and any(not r.parent_onec_id for r in rows):
+            await self.write(self.prepare(rows, (), (), kind=kind))
+            return
         rows = list({r.onec_id: r for r in rows}.values())
         self.counts.add("given", kind, len(rows))
         groups = await self._group_ids()
@@ -539,7 +727,7 @@ class CatalogWriter:
         if not keys:
             return {}
         if self.postgres:  # one array parameter: a statement of one shape, index probes
-            driver = await _driver(self.session)
+            driver = await self._driver()
             rows = await driver.fetch(_PRODUCT_IDS, keys)
             return {onec_id: id_ for onec_id, id_ in rows}
         found: dict[str, int] = {}
@@ -574,9 +762,13 @@ class CatalogWriter:
 
         Unknown price types and warehouses are created by id; rows naming an item the catalog
         does not know are counted as unknown. The items' row ids come from one lookup for the
-        batch (an index probe per item) and both tables are merged in one statement.
+        batch (an index probe per item) and both tables are merged in one statement (on
+        PostgreSQL through `prepare` and `write`).
         """
         if not (prices or stock):
+            return
+        if self.postgres:
+            await self.write(self.prepare((), prices, stock))
             return
         if prices:
             self.counts.add("given", "prices", len(prices))
@@ -609,13 +801,6 @@ class CatalogWriter:
             stock_rows[(pid, house_id)] = (pid, house_id, s.quantity)
         if unknown:
             self.counts.add("unknown", "stock", unknown)
-        if self.postgres:
-            await self._stage("stage_prices", list(price_rows.values()))
-            driver = await self._stage("stage_stock", list(stock_rows.values()))
-            changed_prices, changed_stock = await driver.fetchrow(_MERGE_OFFERS)
-            self.counts.add("changed", "prices", int(changed_prices))
-            self.counts.add("changed", "stock", int(changed_stock))
-            return
         for kind, rows, columns in (
             ("prices", price_rows, ("product_id", "price_type_id", "value", "currency")),
             ("stock", stock_rows, ("product_id", "warehouse_id", "quantity")),

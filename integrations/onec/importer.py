@@ -32,6 +32,7 @@ from core.catalog.importer import (
     BATCH,
     CatalogWriter,
     GroupRow,
+    Prepared,
     PriceRow,
     PriceTypeRow,
     ProductRow,
@@ -119,24 +120,36 @@ class _Buffers:
     seen: dict[str, list[str]] = field(
         default_factory=lambda: {"groups": [], "products": [], "variants": [], "offers": []}
     )
+    prepared: Prepared | None = None
 
     def size(self) -> int:
         return (
-            len(self.products)
+            4 * len(self.products)  # an item costs the database about four offer rows
             + len(self.offer_products)
             + len(self.prices)
             + len(self.stock)
             + len(self.groups)
         )
 
+    def prepare(self, writer: CatalogWriter) -> None:
+        """Turn the rows into COPY text now, before the batch's turn at the database."""
+        if writer.postgres:
+            self.prepared = writer.prepare(self.products, self.prices, self.stock)
+            self.products, self.prices, self.stock = [], [], []
+
     async def flush(self, writer: CatalogWriter, session_seen: SeenIds | None) -> None:
         await writer.groups(self.groups)
         await writer.price_types(self.price_types)
         await writer.warehouses(self.warehouses)
+        if self.prepared is not None:
+            await writer.write_items(self.prepared)
         await writer.products(self.products)
         variants = [p for p in self.offer_products if p.parent_onec_id]
         await writer.products(variants, kind="variants")
         await writer.ensure_products([p for p in self.offer_products if not p.parent_onec_id])
+        if self.prepared is not None:
+            await writer.write_offers(self.prepared)
+            self.prepared = None
         await writer.offers(self.prices, self.stock)
         for kind, ids in self.seen.items():
             await writer.remember(kind, ids)
@@ -218,6 +231,7 @@ async def _import(
                 for kind, ids in seen.items():
                     named[kind] = named[kind] or bool(ids)
                 if buffers.size() >= FLUSH_ROWS:
+                    buffers.prepare(writer)  # while the previous batch is being written
                     if flushing is not None:
                         await flushing
                     flushing = asyncio.create_task(buffers.flush(writer, seen_session))
@@ -229,6 +243,7 @@ async def _import(
             flushing.cancel()
             await asyncio.wait([flushing])
         raise
+    buffers.prepare(writer)
     await buffers.flush(writer, seen_session)
 
     catalog_full = "catalog" in sections and not sections["catalog"]
