@@ -518,7 +518,8 @@ class CatalogWriter:
         ):
             if given:
                 self.counts.add("given", name, given)
-                self.counts.add("unknown", name, staged - int(found))
+                if staged > found:
+                    self.counts.add("unknown", name, staged - int(found))
                 self.counts.add("changed", name, int(changed))
 
     async def remember(self, kind: str, onec_ids: Sequence[str]) -> None:

@@ -94,6 +94,7 @@ class Exchange:
             await session.flush()
         # a fresh folder: nothing left from an older session can be appended to
         shutil.rmtree(self.folder(row.id), ignore_errors=True)
+        self.seen_path(row.id).unlink(missing_ok=True)
         answer = success(COOKIE, token, f"sessid={token}", f"timestamp={int(utcnow().timestamp())}")
         answer.cookie = token
         return answer
@@ -112,6 +113,17 @@ class Exchange:
     def folder(self, session_id: int) -> Path:
         """Where the files of a session are kept."""
         return self.storage_dir / f"session-{session_id}"
+
+    def seen_path(self, session_id: int) -> Path:
+        """Where the ids a session has named are kept (beside its folder: no upload's name)."""
+        return self.storage_dir / f"session-{session_id}.seen"
+
+    def seen_ids(self, session_id: int) -> SeenIds:
+        """The ids the session has named so far, read back from disk after a restart."""
+        seen = self.seen.get(session_id)
+        if seen is None:
+            seen = self.seen[session_id] = SeenIds(self.seen_path(session_id))
+        return seen
 
     async def dispatch(
         self,
@@ -184,6 +196,7 @@ class Exchange:
         seen = self.seen.pop(session_id, None)
         if seen is not None:
             seen.close()
+        self.seen_path(session_id).unlink(missing_ok=True)
         shutil.rmtree(self.folder(session_id), ignore_errors=True)
         return success()
 
@@ -302,7 +315,7 @@ class Exchange:
             row.status = "importing"
 
         await self._update(session_id, started)
-        seen = self.seen.setdefault(session_id, SeenIds())
+        seen = self.seen_ids(session_id)
         self.tasks[(session_id, key)] = asyncio.create_task(
             self._run(session_id, key, targets, seen), name=f"1c-import-{session_id}-{key}"
         )
@@ -339,8 +352,8 @@ class Exchange:
 
     async def deactivate(self, session_id: int) -> Answer:
         """`mode=deactivate`: what this session's full upload did not name becomes inactive."""
-        seen = self.seen.get(session_id)
-        if seen is None:
+        seen = self.seen_ids(session_id)
+        if not any(seen.counts.values()):
             return success("нечего деактивировать: сессия не загружала товаров")
         counts = await deactivate_unseen(self.sessionmaker, seen)
 

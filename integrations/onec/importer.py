@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import tempfile
 import time
 from collections import deque
@@ -48,51 +49,76 @@ READ_AHEAD = 3  # batches it may run ahead of the writer
 FLUSH_ROWS = 4 * BATCH  # rows gathered before they are written
 
 
+_KINDS = {"p": "products", "v": "variants"}
+
+
 class SeenIds:
     """Item and variant ids an exchange session has named so far (for `mode=deactivate`).
 
-    Kept in a temporary file, one JSON string a line, so memory does not grow with the catalog.
+    Kept in a file, one JSON string a line, so that memory does not grow with the catalog and
+    a restart of the service in the middle of a session forgets nothing: `path` is the
+    session's file, None for a temporary one.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
         self._file: IO[str] | None = None
         self.counts = {"products": 0, "variants": 0}
+        if path is not None and path.exists():
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    kind = _KINDS.get(line[:1])
+                    if kind is not None:
+                        self.counts[kind] += 1
+
+    def _open(self) -> IO[str]:
+        if self._file is None:
+            if self.path is None:
+                self._file = tempfile.TemporaryFile(  # noqa: SIM115 (open until close())
+                    "w+", encoding="utf-8", prefix="dealerbot-seen-"
+                )
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a+", encoding="utf-8")
+        return self._file
 
     def add(self, kind: str, onec_ids: list[str]) -> None:
         """Append ids of `kind` ("products" or "variants")."""
         if not onec_ids:
             return
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(  # noqa: SIM115 (open until close())
-                "w+", encoding="utf-8", prefix="dealerbot-seen-"
-            )
-        self._file.seek(0, 2)
+        file = self._open()
+        file.seek(0, 2)
         prefix = kind[0]
-        self._file.write(
-            "".join(f"{prefix}{json.dumps(i, ensure_ascii=False)}\n" for i in onec_ids)
-        )
+        file.write("".join(f"{prefix}{json.dumps(i, ensure_ascii=False)}\n" for i in onec_ids))
         self.counts[kind] += len(onec_ids)
 
     def mark(self) -> tuple[int, dict[str, int]]:
         """A point to come back to with `rollback` (a file that failed adds nothing)."""
-        position = self._file.seek(0, 2) if self._file is not None else 0
-        return position, dict(self.counts)
+        return self._open().seek(0, 2), dict(self.counts)
 
     def rollback(self, mark: tuple[int, dict[str, int]]) -> None:
         """Forget what was added since `mark`."""
-        if self._file is not None:
-            self._file.truncate(mark[0])
+        file = self._open()
+        file.flush()
+        file.truncate(mark[0])
         self.counts = dict(mark[1])
+
+    def sync(self) -> None:
+        """Make what was added durable (called once a file's transaction has committed)."""
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
 
     def chunks(self, kind: str, size: int = BATCH) -> Iterator[list[str]]:
         """The ids of `kind`, `size` at a time."""
-        if self._file is None:
+        if not self.counts[kind]:
             return
-        self._file.flush()
-        self._file.seek(0)
+        file = self._open()
+        file.flush()
+        file.seek(0)
         prefix = kind[0]
         chunk: list[str] = []
-        for line in self._file:
+        for line in file:
             if line.startswith(prefix):
                 chunk.append(json.loads(line[1:]))
                 if len(chunk) >= size:
@@ -102,7 +128,7 @@ class SeenIds:
             yield chunk
 
     def close(self) -> None:
-        """Delete the file."""
+        """Close the file (a session's file stays on disk until the session ends)."""
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -287,6 +313,8 @@ async def import_file(
     try:
         async with sessionmaker() as session, session.begin():
             counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
+        if seen is not None:
+            seen.sync()
     except etree.XMLSyntaxError as exc:
         raise ExchangeRefused(f"{path.name}: ошибка XML: {exc}") from None
     except ValueError as exc:

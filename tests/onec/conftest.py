@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,9 @@ class OneC:
         return answers
 
 
-@pytest.fixture
-async def onec(db: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[OneC]:
+@asynccontextmanager
+async def onec_app(db: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[OneC]:
+    """A running exchange endpoint (storage under `tmp_path`) and a 1C speaking to it."""
     settings = get_settings(
         environment="test", onec_username=LOGIN, onec_password=PASSWORD, timezone="Europe/Moscow"
     )
@@ -121,6 +123,12 @@ async def onec(db: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIte
     )
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield OneC(client)
+
+
+@pytest.fixture
+async def onec(db: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[OneC]:
+    async with onec_app(db, tmp_path) as client:
+        yield client
 
 
 async def snapshot(session: AsyncSession) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,14 @@ from core.models import ExchangeSession, Product
 from integrations.onec.offline import import_files
 from integrations.onec.sorting import import_order
 from tests.conftest import wipe
-from tests.onec.conftest import FIXTURES, OneC, need_fixtures, snapshot, without_times
+from tests.onec.conftest import (
+    FIXTURES,
+    OneC,
+    need_fixtures,
+    onec_app,
+    snapshot,
+    without_times,
+)
 
 SOURCES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_dir() else []
 
@@ -222,6 +230,33 @@ async def test_deactivate_mode_turns_off_items_the_session_did_not_send(
     assert states == before
 
 
+async def test_deactivate_mode_after_a_restart_still_knows_what_the_session_sent(
+    db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    files = source_files("irpsv-commerceml-bitrix6")
+    async with onec_app(db, tmp_path) as first:
+        await first.exchange([(n, p.read_bytes()) for n, p in files])
+        assert (await first.text("catalog", "complete")).startswith("success")
+    async with db() as session:
+        before = dict((await session.execute(select(Product.onec_id, Product.is_active))).all())
+        session.add(Product(onec_id="stale-item", name="Снят с продажи"))
+        await session.commit()
+    async with onec_app(db, tmp_path) as first:
+        await first.exchange([(n, p.read_bytes()) for n, p in files if n.startswith("goods/")])
+        cookie = first.cookie
+    # the service restarts between the uploads and mode=deactivate (same storage, same cookie)
+    async with onec_app(db, tmp_path) as second:
+        second.cookie = cookie
+        answer = await second.text("catalog", "deactivate")
+        assert answer.startswith("success") and "deactivated_products=1" in answer, answer
+        assert (await second.text("catalog", "complete")).startswith("success")
+    async with db() as session:
+        states = dict((await session.execute(select(Product.onec_id, Product.is_active))).all())
+    assert states.pop("stale-item") is False
+    assert states == before
+    assert not list((tmp_path / "1c").glob("*.seen"))  # gone with the session
+
+
 async def test_chunked_upload_in_200_kb_pieces_equals_one_piece(
     onec: OneC, db: async_sessionmaker[AsyncSession], engine: object
 ) -> None:
@@ -272,3 +307,49 @@ async def test_offline_import_uses_the_same_code(
         log = (await session.scalars(select(ExchangeSession))).one()
     assert {k: counts[k] for k in expected} == expected
     assert log.exchange_type == "offline" and log.status == "done"
+
+
+SPECIAL_IMPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08">
+<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид><Товары>
+<Товар><Ид>a\\b\tc</Ид><Артикул>AB\\12\t3</Артикул>
+<Наименование>Болт\tМ8 "оцинк." \\N
+длинный</Наименование>
+<ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>Код\\"</Наименование>
+<Значение>"1\\2"\t</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Товар>
+</Товары></Каталог></КоммерческаяИнформация>
+"""
+SPECIAL_OFFERS = """<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08">
+<ПакетПредложений СодержитТолькоИзменения="false"><ТипыЦен><ТипЦены><Ид>т\\1</Ид>
+<Наименование>Опт</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен>
+<Склады><Склад><Ид>с\tк</Ид><Наименование>Склад</Наименование></Склад></Склады>
+<Предложения><Предложение><Ид>a\\b\tc</Ид><Цены><Цена><ИдТипаЦены>т\\1</ИдТипаЦены>
+<ЦенаЗаЕдиницу>1 234,50</ЦенаЗаЕдиницу></Цена></Цены>
+<Остатки><Остаток><Склад><Ид>с\tк</Ид><Количество>7,125</Количество></Склад></Остаток>
+</Остатки></Предложение>
+<Предложение><Ид>нет такого</Ид><Цены><Цена><ИдТипаЦены>т\\1</ИдТипаЦены>
+<ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>
+"""
+
+
+async def test_tabs_backslashes_and_newlines_in_ids_and_texts_are_stored_as_sent(
+    onec: OneC, db: async_sessionmaker[AsyncSession]
+) -> None:
+    answers = await onec.exchange(
+        [("import.xml", SPECIAL_IMPORT.encode()), ("offers.xml", SPECIAL_OFFERS.encode())]
+    )
+    assert all(a.startswith("success") for a in answers), answers
+    assert "unknown" not in answers[0]
+    async with db() as session:
+        snap = await snapshot(session)
+    item = snap["products"]["a\\b\tc"]
+    assert item[0] == 'Болт\tМ8 "оцинк." \\N\nдлинный'
+    assert item[1] == "AB\\12\t3"
+    assert item[9] == {"requisites": {'Код\\"': '"1\\2"'}}
+    assert snap["prices"] == {("a\\b\tc", "т\\1"): (Decimal("1234.50"), "RUB")}
+    assert snap["stock"] == {("a\\b\tc", "с\tк"): Decimal("7.125")}
+    async with db() as session:
+        log = (await session.scalars(select(ExchangeSession))).one()
+    assert log.counts["offers.xml"]["unknown"] == {"prices": 1}
