@@ -21,6 +21,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import aiohttp
@@ -179,6 +180,37 @@ web.run_app(app, host="127.0.0.1", port=port, print=None)
 """.replace("%s", LOGIN, 1).replace("%s", PASSWORD, 1)
 
 
+def backend_cpu_seconds(database: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends connected to `database`.
+
+    Read from /proc, so only for a server on this machine (None when no backend is seen): the
+    database's share of the work, which the exchange cannot take less time than.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            if not cmdline.startswith(b"postgres") or f" {database} ".encode() not in cmdline:
+                continue
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        found = True
+    return total if found else None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process (user + system)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size of a process (VmHWM from /proc), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -187,8 +219,11 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def exchange(files: list[tuple[str, Path]]) -> float:
-    """The whole catalog exchange over HTTP, as 1C does it; returns seconds."""
+async def exchange(files: list[tuple[str, Path]], phases: dict[str, float]) -> float:
+    """The whole catalog exchange over HTTP, as 1C does it; returns seconds.
+
+    `phases` receives the seconds spent uploading and importing each file.
+    """
     token = base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
     headers = {"Authorization": f"Basic {token}"}
     base = f"http://127.0.0.1:{PORT}/1c/exchange"
@@ -201,6 +236,7 @@ async def exchange(files: list[tuple[str, Path]]) -> float:
         async with http.get(base, params={"type": "catalog", "mode": "init"}, headers=cookie) as r:
             limit = int((await r.text()).split("file_limit=")[1])
         for name, path in files:
+            mark = time.perf_counter()
             with path.open("rb") as fh:
                 while chunk := fh.read(limit):
                     async with http.post(
@@ -210,6 +246,8 @@ async def exchange(files: list[tuple[str, Path]]) -> float:
                         headers=cookie,
                     ) as r:
                         assert (await r.text()).startswith("success")
+            phases[f"upload {name}"] = time.perf_counter() - mark
+            mark = time.perf_counter()
             while True:
                 async with http.get(
                     base,
@@ -221,6 +259,7 @@ async def exchange(files: list[tuple[str, Path]]) -> float:
                     assert text.startswith("success"), text
                     break
                 await asyncio.sleep(0.2)
+            phases[f"import {name}"] = time.perf_counter() - mark
         async with http.get(
             base, params={"type": "catalog", "mode": "complete"}, headers=cookie
         ) as r:
@@ -228,7 +267,15 @@ async def exchange(files: list[tuple[str, Path]]) -> float:
     return time.perf_counter() - started
 
 
-async def run_size(url: str, count: int) -> dict[str, float]:
+OFFER_FKS = (
+    ("prices", "fk_prices_product_id_products"),
+    ("prices", "fk_prices_price_type_id_price_types"),
+    ("stock", "fk_stock_product_id_products"),
+    ("stock", "fk_stock_warehouse_id_warehouses"),
+)
+
+
+async def run_size(url: str, count: int, *, without_offer_fks: bool = False) -> dict[str, Any]:
     from sqlalchemy import text
 
     from core import migrate
@@ -240,6 +287,13 @@ async def run_size(url: str, count: int) -> dict[str, float]:
         await conn.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
     await migrate.upgrade(url)
+    if without_offer_fks:  # an experiment: what the foreign keys of prices and stock cost
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            for table, name in OFFER_FKS:
+                await conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
+        await engine.dispose()
+    database = url.rsplit("/", 1)[1].split("?")[0]
     with tempfile.TemporaryDirectory(prefix="onec-bench-") as tmp:
         folder = Path(tmp)
         files = generate(folder, count)
@@ -259,8 +313,14 @@ async def run_size(url: str, count: int) -> dict[str, float]:
                         break
                 except aiohttp.ClientError:
                     await asyncio.sleep(0.1)
-            total = await exchange(files)
+            phases: dict[str, float] = {}
+            db_before = backend_cpu_seconds(database) or 0.0  # the server connects lazily
+            server_cpu = process_cpu_seconds(server.pid)
+            total = await exchange(files, phases)
             rss = peak_rss_mb(server.pid)
+            server_cpu = process_cpu_seconds(server.pid) - server_cpu
+            db_after = backend_cpu_seconds(database)
+            db_cpu = float("nan") if db_after is None else db_after - db_before
         finally:
             server.terminate()
             server.wait()
@@ -271,6 +331,9 @@ async def run_size(url: str, count: int) -> dict[str, float]:
         "copy": copy,
         "exchange": total,
         "rss": rss,
+        "server_cpu": server_cpu,
+        "db_cpu": db_cpu,
+        "phases": phases,
     }
 
 
@@ -278,17 +341,29 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
+    parser.add_argument(
+        "--without-offer-fks",
+        action="store_true",
+        help="experiment: drop the foreign keys of prices and stock first (not the product)",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    results = [await run_size(url, args.small), await run_size(url, args.items)]
+    results = [
+        await run_size(url, size, without_offer_fks=args.without_offer_fks)
+        for size in (args.small, args.items)
+    ]
+    if args.without_offer_fks:
+        print("EXPERIMENT: prices and stock without their foreign keys")
     print(
-        f"{'items':>8} {'files MB':>9} {'iterparse s':>12} {'COPY s':>8} {'exchange s':>11} {'ratio':>6} {'peak RSS MB':>12}"
+        f"{'items':>8} {'files MB':>9} {'iterparse s':>12} {'COPY s':>8} {'exchange s':>11} {'ratio':>6} {'peak RSS MB':>12} {'server CPU s':>13} {'PG CPU s':>9}"
     )
     for r in results:
         ratio = r["exchange"] / (r["iterparse"] + r["copy"])
         print(
-            f"{r['items']:>8} {r['mb']:>9.1f} {r['iterparse']:>12.2f} {r['copy']:>8.2f} {r['exchange']:>11.2f} {ratio:>6.2f} {r['rss']:>12.1f}"
+            f"{r['items']:>8} {r['mb']:>9.1f} {r['iterparse']:>12.2f} {r['copy']:>8.2f} {r['exchange']:>11.2f} {ratio:>6.2f} {r['rss']:>12.1f} {r['server_cpu']:>13.2f} {r['db_cpu']:>9.2f}"
         )
+    for r in results:
+        print(f"{r['items']:>8}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["phases"].items()))
     big = results[-1]
     ratio = big["exchange"] / (big["iterparse"] + big["copy"])
     print(

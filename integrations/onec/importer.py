@@ -12,6 +12,7 @@ a temporary table, those a session names to a temporary file).
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import json
 import os
@@ -20,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import aclosing
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -50,6 +51,30 @@ FLUSH_ROWS = 4 * BATCH  # rows gathered before they are written
 
 
 _KINDS = {"p": "products", "v": "variants"}
+IMPORT_GC_THRESHOLD = 20_000  # allocations between collections of the youngest generation
+_gc_state: dict[str, Any] = {"imports": 0, "saved": None}
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while files are imported.
+
+    Parsing and preparing a batch allocate hundreds of thousands of short-lived objects, none
+    of them cyclic; with the default thresholds a third of the import's CPU went to collections
+    that found nothing. The thresholds are the process's, so they are restored when the last
+    running import ends.
+    """
+    if _gc_state["imports"] == 0:
+        saved = gc.get_threshold()
+        _gc_state["saved"] = saved
+        gc.set_threshold(max(saved[0], IMPORT_GC_THRESHOLD), *saved[1:])
+    _gc_state["imports"] += 1
+    try:
+        yield
+    finally:
+        _gc_state["imports"] -= 1
+        if _gc_state["imports"] == 0:
+            gc.set_threshold(*_gc_state["saved"])
 
 
 class SeenIds:
@@ -311,8 +336,9 @@ async def import_file(
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None
     try:
-        async with sessionmaker() as session, session.begin():
-            counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
+        with _fewer_collections():
+            async with sessionmaker() as session, session.begin():
+                counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
         if seen is not None:
             seen.sync()
     except etree.XMLSyntaxError as exc:
