@@ -4,24 +4,25 @@ A full package (СодержитТолькоИзменения absent or false) 
 partial one touches only what it names. Order documents in the file go to the order core.
 Whatever fails, the transaction is rolled back: nothing is half-applied.
 
-The file is parsed in a reader thread a few batches ahead of the writer, so that parsing and the
-database's work overlap; memory stays flat whatever the file's size (the ids a file names go to
-a temporary table, those a session names to a temporary file).
+A reader thread parses the file and turns it into batches ready for the database (COPY text on
+PostgreSQL) up to two batches ahead, while the event loop writes: parsing and the database's
+work overlap, and memory stays flat whatever the file's size (the ids a file names go to a
+temporary table, those a session names to a file).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
 import json
 import os
+import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import aclosing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.catalog.importer import (
     BATCH,
+    SEEN_KINDS,
     CatalogWriter,
     GroupRow,
     Prepared,
@@ -42,39 +44,45 @@ from core.catalog.importer import (
     WarehouseRow,
 )
 from integrations.onec.orders import apply_documents
-from integrations.onec.reader import Document, Offer, Record, Section, read
+from integrations.onec.reader import Document, Offer, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
 
-READ_BATCH = 1000  # records the reader thread hands over at a time
-READ_AHEAD = 3  # batches it may run ahead of the writer
-FLUSH_ROWS = 4 * BATCH  # rows gathered before they are written
+READ_AHEAD = 2  # batches the reader thread may run ahead of the writer
+FLUSH_ROWS = 4 * BATCH  # rows of a batch (an item counts four: see _Buffers.size)
+MIN_FLUSH_ROWS = BATCH  # rows of the first batch, so that the database starts early
 
 
 _KINDS = {"p": "products", "v": "variants"}
 IMPORT_GC_THRESHOLD = 20_000  # allocations between collections of the youngest generation
-_gc_state: dict[str, Any] = {"imports": 0, "saved": None}
+IMPORT_SWITCH_INTERVAL = 0.0005  # seconds a thread holds the GIL when another one waits
+_tuning: dict[str, Any] = {"imports": 0, "saved": None}
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while files are imported.
+def _import_tuning() -> Iterator[None]:
+    """The interpreter's settings while files are imported; restored when the last one ends.
 
-    Parsing and preparing a batch allocate hundreds of thousands of short-lived objects, none
-    of them cyclic; with the default thresholds a third of the import's CPU went to collections
-    that found nothing. The thresholds are the process's, so they are restored when the last
-    running import ends.
+    - The cyclic garbage collector runs less often: parsing and preparing a batch allocate
+      hundreds of thousands of short-lived objects, none of them cyclic, and with the default
+      thresholds a third of the import's CPU went to collections that found nothing.
+    - Threads hand over the GIL every 0.5 ms instead of 5 ms: the reader thread is busy all
+      the time, and the event loop, woken by each answer of the database, waited up to 5 ms
+      for the GIL before it could send the next statement (the database idled half the time).
     """
-    if _gc_state["imports"] == 0:
-        saved = gc.get_threshold()
-        _gc_state["saved"] = saved
-        gc.set_threshold(max(saved[0], IMPORT_GC_THRESHOLD), *saved[1:])
-    _gc_state["imports"] += 1
+    if _tuning["imports"] == 0:
+        saved = gc.get_threshold(), sys.getswitchinterval()
+        _tuning["saved"] = saved
+        gc.set_threshold(max(saved[0][0], IMPORT_GC_THRESHOLD), *saved[0][1:])
+        sys.setswitchinterval(min(saved[1], IMPORT_SWITCH_INTERVAL))
+    _tuning["imports"] += 1
     try:
         yield
     finally:
-        _gc_state["imports"] -= 1
-        if _gc_state["imports"] == 0:
-            gc.set_threshold(*_gc_state["saved"])
+        _tuning["imports"] -= 1
+        if _tuning["imports"] == 0:
+            thresholds, interval = _tuning["saved"]
+            gc.set_threshold(*thresholds)
+            sys.setswitchinterval(interval)
 
 
 class SeenIds:
@@ -182,6 +190,9 @@ class _Buffers:
             + len(self.groups)
         )
 
+    def empty(self) -> bool:
+        return not (self.size() or self.price_types or self.warehouses or any(self.seen.values()))
+
     def prepare(self, writer: CatalogWriter) -> None:
         """Turn the rows into COPY text now, before the batch's turn at the database."""
         if writer.postgres:
@@ -209,31 +220,86 @@ class _Buffers:
             ids.clear()
 
 
-def _take(records: Iterator[Record], size: int) -> list[Record]:
-    return list(itertools.islice(records, size))
+class _Reader:
+    """Reads a file into batches ready for the database; runs in a thread of its own.
+
+    What the whole file says (its sections, whether it named ids of each kind, its documents)
+    is gathered here as the batches go by.
+    """
+
+    def __init__(self, path: Path, writer: CatalogWriter) -> None:
+        self.records = read(path)
+        self.writer = writer
+        self.sections: dict[str, bool] = {}  # kind -> partial
+        self.named = dict.fromkeys(SEEN_KINDS, False)
+        self.has_prices = self.has_stock = False
+        self.documents: list[Document] = []
+        self.batches = 0
+
+    def next_batch(self) -> _Buffers | None:
+        """The next batch, prepared (None at the end of the file)."""
+        buffers = _Buffers()
+        seen = buffers.seen
+        # the first batch is small, so that the database starts early
+        limit = MIN_FLUSH_ROWS if self.batches == 0 else FLUSH_ROWS
+        self.batches += 1
+        for record in self.records:
+            if isinstance(record, Offer):
+                seen["offers"].append(record.onec_id)
+                if record.product is not None:
+                    buffers.offer_products.append(record.product)
+                    if record.product.parent_onec_id:
+                        seen["variants"].append(record.onec_id)
+                if record.prices:
+                    buffers.prices.extend(record.prices)
+                    self.has_prices = True
+                if record.stock:
+                    buffers.stock.extend(record.stock)
+                    self.has_stock = True
+            elif isinstance(record, ProductRow):
+                buffers.products.append(record)
+                seen["variants" if record.parent_onec_id else "products"].append(record.onec_id)
+            elif isinstance(record, GroupRow):
+                buffers.groups.append(record)
+                seen["groups"].append(record.onec_id)
+            elif isinstance(record, PriceTypeRow):
+                buffers.price_types.append(record)
+            elif isinstance(record, WarehouseRow):
+                buffers.warehouses.append(record)
+            elif isinstance(record, Section):
+                self.sections[record.kind] = record.partial
+            elif isinstance(record, Document):
+                self.documents.append(record)
+            if buffers.size() >= limit:
+                break
+        for kind, ids in seen.items():
+            self.named[kind] = self.named[kind] or bool(ids)
+        if buffers.empty():
+            return None
+        buffers.prepare(self.writer)
+        return buffers
 
 
-async def _batches(path: Path) -> AsyncGenerator[list[Record], None]:
-    """The file's records in batches, read by one thread up to READ_AHEAD batches ahead."""
+async def _write_all(reader: _Reader, writer: CatalogWriter, seen: SeenIds | None) -> None:
+    """Write the reader's batches while it reads the next ones (READ_AHEAD at most)."""
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(1, thread_name_prefix="1c-reader")
-    records = read(path)
-    pending: deque[asyncio.Future[list[Record]]] = deque()
+    pending: deque[asyncio.Future[_Buffers | None]] = deque()
     try:
         while True:
             while len(pending) < READ_AHEAD:
-                pending.append(loop.run_in_executor(executor, _take, records, READ_BATCH))
+                pending.append(loop.run_in_executor(executor, reader.next_batch))
             batch = await pending.popleft()
-            if not batch:
+            if batch is None:
                 return
-            yield batch
+            await batch.flush(writer, seen)
     finally:
         if pending:  # let the thread finish what it was given before its generator is closed
             await asyncio.wait(pending)
             for future in pending:
                 if not future.cancelled():
                     future.exception()  # retrieved: a failure already reported is not logged
-        closing: Future[None] = executor.submit(records.close)
+        closing: Future[None] = executor.submit(reader.records.close)
         executor.shutdown(wait=False)
         await asyncio.wrap_future(closing)
 
@@ -242,60 +308,10 @@ async def _import(
     session: AsyncSession, path: Path, zone: ZoneInfo, seen_session: SeenIds | None
 ) -> dict[str, Any]:
     writer = CatalogWriter(session)
-    buffers = _Buffers()
-    named = {kind: False for kind in buffers.seen}
-    sections: dict[str, bool] = {}  # kind -> partial
-    has_prices = has_stock = False
-    documents: list[Document] = []
-    # The database writes one batch while the next is read and gathered.
-    flushing: asyncio.Task[None] | None = None
-    try:
-        async with aclosing(_batches(path)) as batches:
-            async for batch in batches:
-                seen = buffers.seen
-                for record in batch:
-                    if isinstance(record, Offer):
-                        seen["offers"].append(record.onec_id)
-                        if record.product is not None:
-                            buffers.offer_products.append(record.product)
-                            if record.product.parent_onec_id:
-                                seen["variants"].append(record.onec_id)
-                        buffers.prices.extend(record.prices)
-                        buffers.stock.extend(record.stock)
-                        has_prices = has_prices or bool(record.prices)
-                        has_stock = has_stock or bool(record.stock)
-                    elif isinstance(record, ProductRow):
-                        buffers.products.append(record)
-                        kind = "variants" if record.parent_onec_id else "products"
-                        seen[kind].append(record.onec_id)
-                    elif isinstance(record, GroupRow):
-                        buffers.groups.append(record)
-                        seen["groups"].append(record.onec_id)
-                    elif isinstance(record, PriceTypeRow):
-                        buffers.price_types.append(record)
-                    elif isinstance(record, WarehouseRow):
-                        buffers.warehouses.append(record)
-                    elif isinstance(record, Section):
-                        sections[record.kind] = record.partial
-                    elif isinstance(record, Document):
-                        documents.append(record)
-                for kind, ids in seen.items():
-                    named[kind] = named[kind] or bool(ids)
-                if buffers.size() >= FLUSH_ROWS:
-                    buffers.prepare(writer)  # while the previous batch is being written
-                    if flushing is not None:
-                        await flushing
-                    flushing = asyncio.create_task(buffers.flush(writer, seen_session))
-                    buffers = _Buffers()
-        if flushing is not None:
-            await flushing
-    except BaseException:
-        if flushing is not None and not flushing.done():
-            flushing.cancel()
-            await asyncio.wait([flushing])
-        raise
-    buffers.prepare(writer)
-    await buffers.flush(writer, seen_session)
+    reader = _Reader(path, writer)
+    await _write_all(reader, writer, seen_session)
+    sections, named, documents = reader.sections, reader.named, reader.documents
+    has_prices, has_stock = reader.has_prices, reader.has_stock
 
     catalog_full = "catalog" in sections and not sections["catalog"]
     classifier_partial = sections.get("classifier", sections.get("catalog", False))
@@ -336,7 +352,7 @@ async def import_file(
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None
     try:
-        with _fewer_collections():
+        with _import_tuning():
             async with sessionmaker() as session, session.begin():
                 counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
         if seen is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import sys
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
@@ -356,14 +357,14 @@ async def test_tabs_backslashes_and_newlines_in_ids_and_texts_are_stored_as_sent
     assert log.counts["offers.xml"]["unknown"] == {"prices": 1}
 
 
-async def test_collector_thresholds_are_restored_after_imports(
+async def test_interpreter_settings_are_restored_after_imports(
     db: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    before = gc.get_threshold()
+    before = gc.get_threshold(), sys.getswitchinterval()
     truncated = tmp_path / "import.xml"
     truncated.write_text(SPECIAL_IMPORT[: len(SPECIAL_IMPORT) // 2], encoding="utf-8")
     good = tmp_path / "offers.xml"
     good.write_text(SPECIAL_OFFERS, encoding="utf-8")
     result = await import_files(db, [truncated, good])
     assert list(result.errors) == [str(truncated)] and list(result.files) == [str(good)]
-    assert gc.get_threshold() == before
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before
