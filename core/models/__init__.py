@@ -2,6 +2,7 @@
 
 from core.models.admin import AdminSetting, ApiToken, AuditEntry
 from core.models.base import Base, utcnow
+from core.models.broadcasts import Broadcast, BroadcastState
 from core.models.catalog import Price, PriceType, Product, ProductGroup, Stock, Warehouse
 from core.models.claims import (
     Claim,
@@ -44,6 +45,8 @@ __all__ = [
     "Application",
     "AuditEntry",
     "Base",
+    "Broadcast",
+    "BroadcastState",
     "CalendarDay",
     "Cart",
     "CartLine",

@@ -130,6 +130,8 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.ADMIN)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # where the admin's own test broadcasts go when the account has no linked bot user
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -49,12 +49,18 @@ class Delivery(Base):
     claim_id: Mapped[int | None] = mapped_column(
         ForeignKey("claims.id", ondelete="CASCADE"), index=True
     )
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(20), default=DeliveryState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    # set (committed) just before the request of a broadcast row: a row left `sending` without
+    # it was never requested, so a restart may queue it again without risking a second copy
+    requested_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
