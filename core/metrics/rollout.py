@@ -29,8 +29,10 @@ series of charts. All values are `Decimal` rounded to 2 places (money stays exac
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -454,7 +456,7 @@ def add_months(day: date, months: int) -> date:
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """The start of a local day, in UTC."""
-    return datetime.combine(day, time(0), zone).astimezone(UTC)
+    return datetime.combine(day, clock_time(0), zone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -534,6 +536,70 @@ def status_of(metric: MetricDef, value: Decimal | None, target: Decimal | None) 
     return "met" if reached else "behind"
 
 
+# -- a cache of closed windows ------------------------------------------------------------------
+
+
+class WindowCache:
+    """Figures of windows that ended before `now` (baseline, past checkpoints, past months),
+    kept in memory for `ttl` seconds so that a dashboard viewed again does not recompute them.
+
+    Optional (pass one to `rollout_dashboard` / `metric_series`; the admin keeps one per
+    process). The current window is always computed. A closed window can still change when 1C
+    reports an old order late or an old order is confirmed; such a change shows once the entry
+    expires. Keys: the database, the filters, the window and the metric keys.
+    """
+
+    def __init__(self, ttl: float = 600.0, max_entries: int = 512) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        """The stored value, or None when absent or expired."""
+        entry = self._entries.get(key)
+        if entry is None or time.monotonic() - entry[0] > self.ttl:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry[1]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        """Store a value (the oldest entries go when full)."""
+        if len(self._entries) >= self.max_entries:
+            for old in sorted(self._entries, key=lambda k: self._entries[k][0])[
+                : self.max_entries // 4 or 1
+            ]:
+                del self._entries[old]
+        self._entries[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        """Forget everything (e.g. after the configuration or old data changed)."""
+        self._entries.clear()
+
+
+async def _window(
+    session: AsyncSession,
+    keys: tuple[str, ...],
+    filters: MetricFilters,
+    period: Period,
+    now: datetime,
+    cache: WindowCache | None,
+) -> dict[str, tuple[Decimal | None, dict[str, Any]]]:
+    """compute_metrics, through the cache when the window is closed (ends at or before now)."""
+    from core.metrics.compute import compute_metrics
+
+    if cache is None or period.end > now:
+        return await compute_metrics(session, keys, filters, period)
+    key = (str(session.get_bind().engine.url), filters, period, keys)
+    values = cache.get(key)
+    if values is None:
+        values = await compute_metrics(session, keys, filters, period)
+        cache.put(key, values)
+    return dict(values)
+
+
 # -- the dashboard -------------------------------------------------------------------------------
 
 
@@ -546,6 +612,7 @@ async def rollout_dashboard(
     zone: ZoneInfo | None = None,
     config: RolloutConfig | None = None,
     keys: tuple[str, ...] | None = None,
+    cache: WindowCache | None = None,
 ) -> list[MetricValue]:
     """Every metric (or those in `keys`, in METRICS order) for the dealers the filters select.
 
@@ -554,6 +621,7 @@ async def rollout_dashboard(
     dates into moments (local midnight; UTC when None - pass the settings' zone). `config` is
     loaded from the database when None. Checkpoints are computed only once due (``due <=
     now``'s date); later ones are "pending" with no value. Reads only; nothing is written.
+    With a `cache`, the baseline and the checkpoints (closed windows) come from it while fresh.
     """
     from core.metrics.compute import compute_metrics
 
@@ -566,7 +634,7 @@ async def rollout_dashboard(
     current = await compute_metrics(session, wanted_keys, filters, current_period)
     base_period = baseline_period(config, launch, zone)
     computed_baseline = (
-        await compute_metrics(session, wanted_keys, filters, base_period)
+        await _window(session, wanted_keys, filters, base_period, now, cache)
         if base_period is not None
         else None
     )
@@ -587,7 +655,7 @@ async def rollout_dashboard(
         end = local_midnight(due, zone)
         window = Period(end - timedelta(days=config.window_days), end)
         checkpoint_values.append(
-            (checkpoint, due, await compute_metrics(session, wanted_keys, scoped, window))
+            (checkpoint, due, await _window(session, wanted_keys, scoped, window, now, cache))
         )
     result = []
     for metric in wanted:
@@ -672,15 +740,14 @@ async def metric_series(
     now: datetime,
     months: int = 12,
     zone: ZoneInfo | None = None,
+    cache: WindowCache | None = None,
 ) -> list[SeriesPoint]:
     """The metric per calendar month for the last `months` months, the current one included
     (its period ends at `now`), oldest first; months are local to `zone` (UTC when None).
 
     The same rule as the dashboard, over each month instead of the window. Unknown `key`:
-    InvalidInput("rollout.unknown_metric").
+    InvalidInput("rollout.unknown_metric"). With a `cache`, finished months come from it.
     """
-    from core.metrics.compute import compute_metrics
-
     if key not in METRICS_BY_KEY:
         raise InvalidInput("rollout.unknown_metric", metric=key)
     zone = zone or ZoneInfo("UTC")
@@ -691,6 +758,6 @@ async def metric_series(
         start = local_midnight(first, zone)
         end = min(local_midnight(add_months(first, 1), zone), now)
         window = Period(start, max(start, end))
-        value, _ = (await compute_metrics(session, (key,), filters, window))[key]
+        value, _ = (await _window(session, (key,), filters, window, now, cache))[key]
         points.append(SeriesPoint(first, window, value))
     return points

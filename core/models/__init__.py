@@ -37,6 +37,7 @@ from core.models.orders import (
     SatisfactionResponse,
     SyncState,
 )
+from core.models.rollout import NpsResponse
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "InvitationUse",
     "LegalEntity",
     "ManagerAction",
+    "NpsResponse",
     "Order",
     "OrderLine",
     "OrderSource",
