@@ -192,6 +192,17 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.ok else 1
 
 
+async def cmd_nps_send(args: argparse.Namespace, settings: Settings) -> int:
+    from core.metrics.nps import queue_nps_survey
+
+    async def work(session: Any) -> int:
+        return await queue_nps_survey(session, args.survey, wave_id=args.wave)
+
+    queued = await _with_session(settings, work)
+    print(f"NPS question {args.survey}: {queued} queued")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (tests call it too)."""
     parser = argparse.ArgumentParser(prog="dealerbot", description=__doc__)
@@ -248,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--password", help="asked for when omitted")
     ac.add_argument("--role", choices=["admin", "manager"], default="admin")
     ac.set_defaults(func=cmd_admin_create)
+
+    nps = sub.add_parser("nps", help="the NPS question").add_subparsers(dest="nps", required=True)
+    ns = nps.add_parser("send", help="queue the question for a wave's people (default: pilot)")
+    ns.add_argument("--survey", required=True, help="the round's name, e.g. 2026-11")
+    ns.add_argument("--wave", type=int)
+    ns.set_defaults(func=cmd_nps_send)
 
     imp = sub.add_parser("import", help="load CommerceML files offline")
     imp.add_argument("files", nargs="+")

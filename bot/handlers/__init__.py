@@ -14,6 +14,7 @@ from bot.handlers import (
     inline,
     manager,
     menu,
+    nps,
     orders,
     quick_order,
     satisfaction,
@@ -39,6 +40,7 @@ def get_routers() -> list[Router]:
         orders.create_router(),
         claims.create_router(),
         satisfaction.create_router(),
+        nps.create_router(),  # the NPS question of pilot dealers
         quick_order.create_router(),  # pasted lists and spreadsheet files
         inline.create_router(),
         catalog.create_router(),  # any other text is a search

@@ -16,8 +16,10 @@ from bot.handlers.manager_cards import (
     order_card_markup,
     order_card_text,
 )
+from bot.handlers.nps import nps_markup
 from bot.handlers.satisfaction import poll_markup
 from bot.render import claim_status, order_status
+from core.metrics.nps import NPS_QUESTION
 from core.models import Claim, Delivery, Order, OrderStatus
 from core.notifications import (
     APPLICATION_NOTICE,
@@ -95,6 +97,10 @@ async def render(
         return await _dealer_notice(session, delivery, i18n)
     if kind == APPLICATION_NOTICE:
         return _application_notice(delivery, i18n)
+    if kind == NPS_QUESTION:
+        with i18n.context(), i18n.use_locale(locale):
+            text = i18n.gettext("nps.question")
+        return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
     return None
 
 

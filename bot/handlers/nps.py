@@ -1,0 +1,96 @@
+"""The NPS question for pilot dealers: 0..10 buttons, then an optional comment."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.filters import BoundDealer, Is, NotMenu
+from bot.i18n import _
+from bot.keyboards import main_menu
+from core.metrics.nps import SCORES, add_nps_comment, record_nps
+from core.models import Dealer, User
+
+SKIP = -1  # the "no comment" button
+
+
+class Nps(CallbackData, prefix="nps"):
+    """An answer to the NPS question of a survey round (score -1: no comment)."""
+
+    survey: str
+    score: int
+
+
+class NpsStates(StatesGroup):
+    """Waiting for an optional comment after a score."""
+
+    comment = State()
+
+
+def nps_markup(survey: str) -> InlineKeyboardMarkup:
+    """Eleven buttons, 0 to 10, in two rows."""
+    buttons = [
+        InlineKeyboardButton(text=str(s), callback_data=Nps(survey=survey, score=s).pack())
+        for s in SCORES
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[:6], buttons[6:]])
+
+
+def create_router() -> Router:
+    """NPS handlers for bound dealers."""
+    router = Router(name="nps")
+    router.message.filter(BoundDealer())
+    router.callback_query.filter(BoundDealer())
+
+    @router.callback_query(Nps.filter(F.score >= 0))
+    async def score(
+        query: CallbackQuery,
+        callback_data: Nps,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+    ) -> None:
+        await record_nps(session, user, callback_data.survey, callback_data.score)
+        await state.set_state(NpsStates.comment)
+        await state.update_data(nps_survey=callback_data.survey)
+        await query.answer(_("nps.thanks"))
+        assert isinstance(query.message, Message)
+        await query.bot.edit_message_reply_markup(  # type: ignore[union-attr]
+            chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
+        )
+        skip = Nps(survey=callback_data.survey, score=SKIP).pack()
+        await query.message.answer(
+            _("nps.ask_comment"),
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [InlineKeyboardButton(text=_("nps.no_comment"), callback_data=skip)]
+                ]
+            ),
+        )
+
+    @router.callback_query(Nps.filter(F.score == SKIP))
+    async def no_comment(query: CallbackQuery, state: FSMContext) -> None:
+        await state.clear()
+        await query.answer(_("nps.thanks"))
+
+    @router.message(
+        StateFilter(NpsStates.comment), Is(F.text), NotMenu(), Is(~F.text.startswith("/"))
+    )
+    async def comment(
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+        dealer: Dealer | None,
+    ) -> None:
+        data = await state.get_data()
+        await add_nps_comment(session, user, str(data["nps_survey"]), message.text or "")
+        await state.clear()
+        await message.answer(_("nps.comment_saved"), reply_markup=main_menu(dealer))
+
+    return router
