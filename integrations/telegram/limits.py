@@ -92,6 +92,19 @@ class RateLimiter:
                     return
             await self.clock.sleep(at - now)
 
+    async def take_again(self, chat_id: int) -> None:
+        """Take a new overall slot for a request whose slot went by while something else was
+        awaited (the per-chat limits were kept by the first one): requests leave no closer
+        together than the overall rate, which is what Telegram counts."""
+        while True:
+            async with self._lock:
+                now = self.clock.now()
+                at = max(self._next_global, self.paused_until(chat_id))
+                if at <= now:
+                    self._next_global = now + 1.0 / self.limits.per_second
+                    return
+            await self.clock.sleep(at - now)
+
     def _take(self, chat_id: int, now: float) -> None:
         self._next_global = now + 1.0 / self.limits.per_second
         if is_group(chat_id):

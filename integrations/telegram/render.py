@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from bot.handlers.manager_cards import (
 from bot.handlers.nps import nps_markup
 from bot.handlers.satisfaction import poll_markup
 from bot.render import claim_status, order_status
+from core.broadcasts import service as broadcasts
 from core.metrics.nps import NPS_QUESTION
 from core.models import Claim, Delivery, Order, OrderStatus
 from core.notifications import (
@@ -42,11 +43,12 @@ MAX_TEXT = 4000
 class Outgoing:
     """One Bot API call: send a text, send photos, or edit a message already sent."""
 
-    method: str  # "text" | "photos" | "edit"
+    method: str  # "text" | "photos" | "edit" | "photo" (one photo, `text` as its caption)
     text: str = ""
     markup: InlineKeyboardMarkup | None = None
     photos: tuple[str, ...] = field(default_factory=tuple)
     message_id: int | None = None  # the message an edit changes
+    parse_mode: str | None = None  # "HTML" for broadcasts, composed with Telegram's HTML
 
 
 async def render(
@@ -55,6 +57,8 @@ async def render(
     """The call for a delivery, or None when there is nothing left to send (target gone)."""
     kind, locale = delivery.kind, delivery.locale
     resent = bool(delivery.params.get("resent"))
+    if kind in (broadcasts.BROADCAST, broadcasts.BROADCAST_TEST):
+        return await _broadcast(session, delivery)
     if kind == ORDER_CARD and delivery.order_id is not None:
         order = await order_card(session, delivery.order_id)
         if order is None:
@@ -102,6 +106,20 @@ async def render(
             text = i18n.gettext("nps.question")
         return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
     return None
+
+
+async def _broadcast(session: AsyncSession, delivery: Delivery) -> Outgoing | None:
+    """A broadcast's message (None once the broadcast is cancelled)."""
+    content = await broadcasts.for_delivery(session, delivery)
+    if content is None:
+        return None
+    markup = None
+    if content.button_text and content.button_url:
+        button = InlineKeyboardButton(text=content.button_text, url=content.button_url)
+        markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    if content.photo:
+        return Outgoing("photo", content.text, markup, photos=(content.photo,), parse_mode="HTML")
+    return Outgoing("text", content.text, markup, parse_mode="HTML")
 
 
 def _application_notice(delivery: Delivery, i18n: I18n) -> Outgoing:

@@ -32,10 +32,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InputMediaPhoto, Message
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import create_i18n
+from core.broadcasts import service as broadcasts
 from core.calendar import load_calendar
 from core.models import Delivery, DeliveryState, OutboxEvent, User, utcnow
 from core.notifications import CARD_EDIT, HANDLED_KINDS, MANAGER_CARDS, fan_out, is_still_open
@@ -46,6 +47,10 @@ from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimi
 from integrations.telegram.render import Outgoing, render
 
 log = logging.getLogger("integrations.telegram.sender")
+# a broadcast row's request waits for a new overall slot when storing `requested_at` took
+# longer than this after its turn: otherwise requests delayed by the database would leave in
+# bunches above Telegram's rate
+TURN_SLACK = 0.005
 S = DeliveryState
 
 
@@ -84,10 +89,24 @@ class Sender:
 
     # ------------------------------------------------------------------------ the whole cycle
     async def run_once(self, now: datetime | None = None) -> int:
-        """Recover stale claims, route new outbox events, send what is due; messages sent."""
+        """Recover stale claims, route new outbox events, start due broadcasts, send what is
+        due, mark finished broadcasts done; messages sent."""
         await self.recover(now)
         await self.route(now)
-        return await self.send_due(now)
+        await self.start_broadcasts(now)
+        sent = await self.send_due(now)
+        async with self.sessionmaker() as session:
+            await broadcasts.settle(session, now)
+        return sent
+
+    async def start_broadcasts(self, now: datetime | None = None) -> list[int]:
+        """Make the delivery rows of broadcasts that are due (scheduled ones included: the
+        schedule is the broadcasts table, so a restart still starts them)."""
+        async with self.sessionmaker() as session:
+            started = await broadcasts.start_due(session, now)
+        if started:
+            log.info("broadcasts started ids=%s", started)
+        return started
 
     async def run_digest(self, now: datetime | None = None) -> int:
         """Release the after-hours orders held until `now` and send them; messages sent."""
@@ -170,7 +189,13 @@ class Sender:
                 await session.execute(
                     select(Delivery.id, Delivery.chat_id)
                     .where(Delivery.state == S.QUEUED, Delivery.available_at <= now)
-                    .order_by(Delivery.available_at, Delivery.id)
+                    # broadcast rows after everything else: a card for a new order does not
+                    # wait behind ten thousand broadcast messages
+                    .order_by(
+                        case((Delivery.broadcast_id.is_(None), 0), else_=1),
+                        Delivery.available_at,
+                        Delivery.id,
+                    )
                     .limit(self.batch)
                     .with_for_update(skip_locked=True)
                 )
@@ -203,12 +228,18 @@ class Sender:
                     return 0
             outgoing = await render(session, delivery, zone=self.settings.zone, i18n=self.i18n)
             chat_id, user_id, attempts = delivery.chat_id, delivery.user_id, delivery.attempts
+            mark_requested = delivery.broadcast_id is not None
         if outgoing is None:
             await self._finish(delivery_id, S.SKIPPED, error="nothing to send")
             return 0
         failures = 0
         while True:
             await self.limiter.wait_turn(chat_id)
+            if mark_requested:  # from here on, a crash means the outcome is unknown
+                turn = self.clock.now()
+                await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
+                if self.clock.now() - turn > TURN_SLACK:
+                    await self.limiter.take_again(chat_id)
             try:
                 message_id = await self._request(chat_id, outgoing)
             except TelegramRetryAfter as error:
@@ -255,6 +286,15 @@ class Sender:
                 text=out.text, chat_id=chat_id, message_id=out.message_id, reply_markup=out.markup
             )
             return edited.message_id if isinstance(edited, Message) else out.message_id
+        if out.method == "photo":
+            photo = await self.bot.send_photo(
+                chat_id,
+                out.photos[0],
+                caption=out.text or None,
+                parse_mode=out.parse_mode,
+                reply_markup=out.markup,
+            )
+            return photo.message_id
         if out.method == "photos":
             if len(out.photos) == 1:
                 photo = await self.bot.send_photo(chat_id, out.photos[0])
@@ -262,7 +302,9 @@ class Sender:
             media: list[Any] = [InputMediaPhoto(media=file_id) for file_id in out.photos[:10]]
             album = await self.bot.send_media_group(chat_id, media)
             return album[0].message_id if album else None
-        sent = await self.bot.send_message(chat_id, out.text, reply_markup=out.markup)
+        sent = await self.bot.send_message(
+            chat_id, out.text, parse_mode=out.parse_mode, reply_markup=out.markup
+        )
         return sent.message_id
 
     # ------------------------------------------------------------------------ recording
@@ -321,6 +363,8 @@ class Sender:
         awaits a decision (a lost card is an order nobody confirms; a duplicate is harmless,
         the first decision wins); dealer notices and digest headers are not sent again
         (state `unknown`: a duplicate notice misleads, and the bot shows every status anyway).
+        A broadcast row is queued again when it was never requested (`requested_at` empty),
+        else it is `unknown`: nobody gets a second copy of a broadcast.
         """
         now = now or utcnow()
         settled = 0
@@ -334,7 +378,9 @@ class Sender:
                 )
             )
             for row in stale:
-                if row.kind == CARD_EDIT:
+                if row.broadcast_id is not None and row.requested_at is None:
+                    row.state, row.available_at = S.QUEUED, now  # claimed, never requested
+                elif row.kind == CARD_EDIT:
                     row.state, row.available_at = S.QUEUED, now
                 elif row.kind in MANAGER_CARDS and await is_still_open(session, row):
                     row.state, row.available_at = S.QUEUED, now
