@@ -13,8 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.accounts import check_api_token
 from admin.keys import SESSIONMAKER, SETTINGS
+from admin.metrics_figures import (
+    after_hours_json,
+    days_period,
+    parse_days,
+    parse_filters,
+    rollout_json,
+)
 from admin.openapi import openapi_document
 from admin.queries import dealer_text_match
+from core.calendar import load_calendar
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
 from core.catalog.search import MAX_PAGE_SIZE as SEARCH_MAX_PAGE
@@ -22,6 +30,8 @@ from core.catalog.search import MAX_QUERY_CHARS, search_products
 from core.claims.service import get_claim
 from core.dealers.invitations import deep_link
 from core.errors import DomainError, InvalidInput, NotFound
+from core.metrics.after_hours import after_hours_stats
+from core.metrics.rollout import rollout_dashboard
 from core.models import (
     Claim,
     ClaimStatus,
@@ -490,6 +500,38 @@ async def claim(request: web.Request) -> web.Response:
     """One claim with its lines."""
     item = await get_claim(request[DB], None, _path_id(request, "claim_id"))
     return web.json_response(claim_json(item, details=True))
+
+
+@routes.get("/metrics/rollout")
+async def metrics_rollout(request: web.Request) -> web.Response:
+    """The rollout dashboard: each metric's baseline, checkpoints, target, current value, status."""
+    settings = request.app[SETTINGS]
+    filters = parse_filters(request.query)
+    now = utcnow()
+    days = parse_days(request.query, settings.zone, now, default=False)
+    values = await rollout_dashboard(
+        request[DB],
+        filters,
+        now=now,
+        period=days_period(days, settings.zone) if days else None,
+        zone=settings.zone,
+    )
+    return web.json_response(rollout_json(values, filters, now))
+
+
+@routes.get("/metrics/after-hours")
+async def metrics_after_hours(request: web.Request) -> web.Response:
+    """After-hours orders: share, weekday x hour heatmap, time to confirm, morning backlog."""
+    settings = request.app[SETTINGS]
+    filters = parse_filters(request.query)
+    now = utcnow()
+    days = parse_days(request.query, settings.zone, now, default=True)
+    assert days is not None
+    calendar = await load_calendar(request[DB], settings)
+    stats = await after_hours_stats(
+        request[DB], calendar, days_period(days, settings.zone), filters, now=now
+    )
+    return web.json_response(after_hours_json(stats, filters))
 
 
 def build_api_app() -> web.Application:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin.api import build_api_app
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
-from admin.views import auth, dealers, orders, pilot, system
+from admin.views import auth, dealers, metrics, orders, pilot, system
 from admin.web import (
     PREFIX,
     auth_middleware,
@@ -72,7 +72,7 @@ def build_admin_app(
     env.globals["qs"] = query_string
     env.globals["message"] = message_text
     env.globals["duration"] = duration
-    for module in (auth, dealers, pilot, orders, system):
+    for module in (auth, dealers, pilot, orders, system, metrics):
         app.add_routes(module.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app

@@ -151,6 +151,85 @@ CLAIM_DETAIL = _object(
         "attachments": INT,
     }
 )
+FIGURE = _nullable({**MONEY, "description": "figure, 2 places"})
+PERIOD = _object({"start": TIME, "end": TIME})
+METRIC_FILTERS = _object(
+    {"wave_id": _nullable(INT), "manager_id": _nullable(INT), "dealer_id": _nullable(INT)}
+)
+METRIC_STATUS = {"type": "string", "enum": ["behind", "met", "no_data"]}
+CHECKPOINT = _object(
+    {
+        "name": STR,
+        "due": {"type": "string", "format": "date"},
+        "scope": {"type": "string", "enum": ["all", "pilot"]},
+        "value": FIGURE,
+        "target": FIGURE,
+        "status": {"type": "string", "enum": ["behind", "met", "no_data", "pending"]},
+    }
+)
+METRIC = _object(
+    {
+        "key": STR,
+        "title_ru": STR,
+        "title_en": STR,
+        "unit": STR,
+        "direction": {"type": "string", "enum": ["down", "up"]},
+        "baseline": FIGURE,
+        "baseline_source": _nullable({"type": "string", "enum": ["manual", "period"]}),
+        "baseline_period": _nullable(PERIOD),
+        "target": FIGURE,
+        "target_source": _nullable({"type": "string", "enum": ["default", "manual"]}),
+        "current": FIGURE,
+        "current_period": PERIOD,
+        "status": METRIC_STATUS,
+        "checkpoints": {"type": "array", "items": CHECKPOINT},
+        "detail": {"type": "object"},
+    }
+)
+ROLLOUT = _object(
+    {"now": TIME, "filters": METRIC_FILTERS, "metrics": {"type": "array", "items": METRIC}}
+)
+MATRIX = {
+    "type": "array",
+    "minItems": 7,
+    "maxItems": 7,
+    "description": "weekday (0 = Monday) x hour (0..23) in the configured zone",
+    "items": {"type": "array", "minItems": 24, "maxItems": 24, "items": INT},
+}
+CONFIRM_TIMES = _object({"orders": INT, "confirmed": INT, "median_min": FIGURE, "p90_min": FIGURE})
+AFTER_HOURS = _object(
+    {
+        "period": PERIOD,
+        "zone": STR,
+        "filters": METRIC_FILTERS,
+        "orders": INT,
+        "after_hours_orders": INT,
+        "share": FIGURE,
+        "heatmap": MATRIX,
+        "heatmap_all": MATRIX,
+        "after_hours": CONFIRM_TIMES,
+        "in_hours": CONFIRM_TIMES,
+        "backlog": _object(
+            {
+                "mornings": INT,
+                "waiting_total": INT,
+                "waiting_max": INT,
+                "waiting_avg": FIGURE,
+                "days": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "day": {"type": "string", "format": "date"},
+                            "opens_at": TIME,
+                            "after_hours_orders": INT,
+                            "waiting": INT,
+                        }
+                    ),
+                },
+            }
+        ),
+    }
+)
 ERROR = {
     "type": "object",
     "properties": {"error": STR, "params": {"type": "object"}},
@@ -242,6 +321,32 @@ def _one(name: str, summary: str, id_name: str) -> dict[str, Any]:
 
 
 @cache
+def _metrics(name: str, summary: str, dates: str) -> dict[str, Any]:
+    day = {"type": "string", "format": "date"}
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"get_{name}",
+            "parameters": [
+                _param("wave_id", ID, "pilot wave"),
+                _param("manager_id", ID, "manager (user id)"),
+                _param("dealer_id", ID, "dealer"),
+                _param("from", day, f"first local day; {dates}"),
+                _param("to", day, "last local day (included); at most 366 days after `from`"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "the figures",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
+                    },
+                },
+                **_errors(400, 401),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The document (built once)."""
     dealer_detail = {
@@ -342,6 +447,16 @@ def openapi_document() -> dict[str, Any]:
                 ],
             ),
             "/claims/{claim_id}": _one("ClaimDetail", "A claim with lines", "claim_id"),
+            "/metrics/rollout": _metrics(
+                "RolloutDashboard",
+                "The rollout dashboard: each metric's baseline, checkpoints, target, current value",
+                "without `from`/`to` the current value is over the configured window before now",
+            ),
+            "/metrics/after-hours": _metrics(
+                "AfterHoursStats",
+                "After-hours orders: share, heatmap, time to confirm, morning backlog",
+                "without `from`/`to` the last 30 days up to today",
+            ),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -355,6 +470,8 @@ def openapi_document() -> dict[str, Any]:
                 "Product": PRODUCT,
                 "Claim": CLAIM,
                 "ClaimDetail": CLAIM_DETAIL,
+                "RolloutDashboard": ROLLOUT,
+                "AfterHoursStats": AFTER_HOURS,
                 "Error": ERROR,
             },
         },

@@ -1,0 +1,143 @@
+"""The metrics pages and API: after-hours figures on known orders, dashboard settings through
+the pages, CSV/XLSX exports, bad parameters."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from admin.accounts import create_api_token
+from core.metrics.rollout import METRIC_KEYS
+from core.models import Order
+from tests import factories
+from tests.admin.conftest import Browser
+
+MSK = ZoneInfo("Europe/Moscow")  # the settings' default zone
+# Wednesday 2026-03-04 and Thursday 2026-03-05, local time; UTC = local - 3 h.
+EVENING = datetime(2026, 3, 4, 21, 0, tzinfo=MSK)  # after hours (working day ends 18:00)
+NOON = datetime(2026, 3, 5, 12, 0, tzinfo=MSK)
+QUERY = "from=2026-03-01&to=2026-03-07"
+
+
+@pytest.fixture
+async def token(db: async_sessionmaker[AsyncSession]) -> str:
+    async with db() as session:
+        dealer = await factories.dealer(session, "ООО Ночной")
+        for placed, after_hours, minutes in ((EVENING, True, 780), (NOON, False, 10)):
+            session.add(
+                Order(
+                    number=f"N-{minutes}",
+                    dealer_id=dealer.id,
+                    status="confirmed",
+                    placed_at=placed.astimezone(UTC),
+                    is_after_hours=after_hours,
+                    confirmed_at=(placed + timedelta(minutes=minutes)).astimezone(UTC),
+                )
+            )
+        _, plain = await create_api_token(session, "BI")
+        await session.commit()
+    return plain
+
+
+async def _json(admin: Browser, token: str, path: str) -> tuple[int, dict]:
+    response = await admin.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    return response.status, await response.json()
+
+
+async def test_after_hours_api_and_page(admin: Browser, token: str) -> None:
+    status, data = await _json(admin, token, f"/api/v1/metrics/after-hours?{QUERY}")
+    assert status == 200
+    assert data["zone"] == "Europe/Moscow"
+    assert (data["orders"], data["after_hours_orders"], data["share"]) == (2, 1, "50.00")
+    # Wednesday 21:00 local: weekday 2, hour 21; the noon order is Thursday 12.
+    assert data["heatmap"][2][21] == 1 and sum(map(sum, data["heatmap"])) == 1
+    assert data["heatmap_all"][3][12] == 1
+    assert data["after_hours"]["median_min"] == "780.00"
+    assert data["in_hours"]["median_min"] == "10.00"
+    # Confirmed Thursday 10:00, after the working day opened at 09:00: one waiting.
+    assert data["backlog"]["days"] == [
+        {
+            "day": "2026-03-05",
+            "opens_at": "2026-03-05T06:00:00+00:00",
+            "after_hours_orders": 1,
+            "waiting": 1,
+        }
+    ]
+    status, page = await admin.get(f"/admin/metrics/after-hours?{QUERY}")
+    assert status == 200
+    assert 'data-figure="share">50.00<' in page
+    assert "<svg" in page
+
+
+async def test_bad_dates_are_refused(admin: Browser, token: str) -> None:
+    for query in ("from=2026-03-07&to=2026-03-01", "from=2020-01-01&to=2022-01-01", "to=x"):
+        status, data = await _json(admin, token, f"/api/v1/metrics/after-hours?{query}")
+        assert status == 400 and data["error"] == "api.bad_parameter"
+
+
+async def test_dashboard_settings_through_the_page(admin: Browser, token: str) -> None:
+    status, page = await admin.get("/admin/metrics")
+    assert status == 200 and 'id="progress-chart"' in page
+    status, _, _ = await admin.post(
+        "/admin/metrics/metric/avg_order_value",
+        {"baseline_source": "manual", "baseline": "1000", "target": "", "target_pct": ""},
+    )
+    assert status == 303
+    status, _, _ = await admin.post(
+        "/admin/metrics/settings",
+        {
+            "launch_on": "2026-01-10",
+            "window_days": "30",
+            "cp_name_0": "пилот +3",
+            "cp_scope_0": "pilot",
+            "cp_months_0": "3",
+            "cp_name_1": "все +9",
+            "cp_scope_1": "all",
+            "cp_months_1": "9",
+        },
+    )
+    assert status == 303
+    status, data = await _json(admin, token, "/api/v1/metrics/rollout")
+    assert status == 200
+    assert [m["key"] for m in data["metrics"]] == list(METRIC_KEYS)
+    value = next(m for m in data["metrics"] if m["key"] == "avg_order_value")
+    # Manual baseline 1000, default target +20 % -> 1200.
+    assert (value["baseline"], value["baseline_source"], value["target"]) == (
+        "1000.00",
+        "manual",
+        "1200.00",
+    )
+    assert [(c["name"], c["due"]) for c in value["checkpoints"]] == [
+        ("пилот +3", "2026-04-10"),
+        ("все +9", "2026-10-10"),
+    ]
+    # Back to the baseline from the period: no baseline without orders before the launch.
+    await admin.post(
+        "/admin/metrics/metric/avg_order_value",
+        {"baseline_source": "period", "baseline": "1000"},
+    )
+    _, data = await _json(admin, token, "/api/v1/metrics/rollout")
+    value = next(m for m in data["metrics"] if m["key"] == "avg_order_value")
+    assert value["baseline_source"] is None and value["target"] is None
+
+
+async def test_exports(admin: Browser, token: str) -> None:
+    response = await admin.client.get(f"/admin/metrics/after-hours/export.csv?{QUERY}")
+    text = (await response.read()).decode("utf-8-sig")
+    assert response.status == 200
+    assert "Доля, %;50.00" in text
+    response = await admin.client.get(f"/admin/metrics/after-hours/export.xlsx?{QUERY}")
+    book = load_workbook(io.BytesIO(await response.read()))
+    assert book.sheetnames == ["Показатели", "Теплокарта", "Утро"]
+    assert book["Теплокарта"].cell(row=4, column=23).value == 1  # Wednesday (row 4), 21:00
+    response = await admin.client.get("/admin/metrics/export.xlsx")
+    book = load_workbook(io.BytesIO(await response.read()))
+    keys = [row[1] for row in book["Метрики"].iter_rows(min_row=2, values_only=True)]
+    assert keys == list(METRIC_KEYS)
+    response = await admin.client.get("/admin/metrics/export.csv")
+    assert (await response.read()).decode("utf-8-sig").startswith("Метрика;Ключ;")
