@@ -17,6 +17,7 @@ from admin.api import build_api_app
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
 from admin.views import auth, dealers, metrics, orders, pilot, system
+from admin.views import broadcasts as broadcast_views
 from admin.web import (
     PREFIX,
     auth_middleware,
@@ -74,6 +75,7 @@ def build_admin_app(
     env.globals["duration"] = duration
     for module in (auth, dealers, pilot, orders, system, metrics):
         app.add_routes(module.routes)
+    app.add_routes(broadcast_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 
 from core.errors import InvalidInput
@@ -32,11 +33,16 @@ class Content:
     button_url: str | None = None
 
 
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "code": {"class"}, "tg-emoji": {"emoji-id"}}
+HTML_OF = {"tg-spoiler": "span", "tg-emoji": "span", "blockquote": "blockquote"}
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
         self.visible: list[str] = []
+        self.safe: list[str] = []  # the same text as HTML for a web page (the admin's preview)
         self.problem: tuple[str, dict[str, str]] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -44,6 +50,12 @@ class _Checker(HTMLParser):
             self.problem = self.problem or ("broadcast.bad_tag", {"tag": tag})
             return
         attributes = dict(attrs)
+        extra = set(attributes) - ALLOWED_ATTRIBUTES.get(tag, set())
+        if extra:
+            self.problem = self.problem or (
+                "broadcast.bad_attribute",
+                {"tag": tag, "name": min(extra)},
+            )
         if tag == "a" and not _URL.match(attributes.get("href") or ""):
             self.problem = self.problem or (
                 "broadcast.bad_link",
@@ -52,6 +64,12 @@ class _Checker(HTMLParser):
         if tag == "span" and attributes.get("class") != "tg-spoiler":
             self.problem = self.problem or ("broadcast.bad_tag", {"tag": "span"})
         self.stack.append(tag)
+        if tag == "a":
+            self.safe.append(f'<a href="{escape(attributes.get("href") or "")}" rel="noopener">')
+        elif tag == "tg-spoiler" or (tag == "span" and attributes.get("class") == "tg-spoiler"):
+            self.safe.append('<span class="tg-spoiler">')
+        else:
+            self.safe.append(f"<{HTML_OF.get(tag, tag)}>")
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ALLOWED_TAGS:
@@ -61,9 +79,22 @@ class _Checker(HTMLParser):
             self.problem = self.problem or ("broadcast.unbalanced", {"tag": tag})
             return
         self.stack.pop()
+        self.safe.append(f"</{HTML_OF.get(tag, tag)}>")
 
     def handle_data(self, data: str) -> None:
         self.visible.append(data)
+        self.safe.append(escape(data).replace("\n", "<br>"))
+
+
+def preview_html(text: str) -> str:
+    """Checked broadcast text as HTML safe to put in a web page: only the allowed tags, with
+    only their allowed attributes, everything else escaped."""
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    return "".join(checker.safe) + "".join(
+        f"</{HTML_OF.get(t, t)}>" for t in reversed(checker.stack)
+    )
 
 
 def visible_text(html: str) -> str:

@@ -398,11 +398,7 @@ class ReportRow:
 
 
 def status_of(state: str, error: str | None) -> str:
-    if (
-        state == D.FAILED
-        and error
-        and (error == "blocked the bot" or error.startswith("Forbidden"))
-    ):
+    if state == D.FAILED and error and ("blocked" in error or "Forbidden" in error):
         return "blocked"
     if state == D.HELD:
         return "queued"

@@ -1,0 +1,145 @@
+"""The broadcast pages through the aiohttp test client: compose -> preview -> test send ->
+send -> progress -> report -> CSV, the sender delivering on the fake Bot API in between."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.models import AuditEntry, Broadcast, StaffAccount
+from tests.admin.conftest import (  # noqa: F401
+    Browser,
+    admin,
+    admin_settings,
+    browser,
+    server,
+)
+from tests.broadcasts.conftest import Telegram
+from tests.broadcasts.data import crowd
+
+FORM = {
+    "title": "Весенняя акция",
+    "text": '<b>Скидка 10%</b> на фильтры <a href="https://example.com/a">подробнее</a>',
+    "button_text": "Каталог",
+    "button_url": "https://example.com/catalog",
+    "kind": "all",
+    "days": "30",
+}
+
+
+async def _drain(telegram: Telegram) -> None:
+    sender = telegram.sender()
+    while await sender.run_once():
+        pass
+    await sender.run_once()
+
+
+async def test_compose_preview_send_progress_report_csv(
+    admin: Browser,  # noqa: F811
+    telegram: Telegram,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    people = await crowd(db, 5)
+    telegram.fake.blocked_chats.add(people[2])
+
+    status, page = await admin.get("/admin/broadcasts/new")
+    assert status == 200 and 'name="text"' in page
+    status, _, location = await admin.post("/admin/broadcasts", FORM)
+    assert status == 303
+    broadcast_id = int(location.rsplit("/", 1)[1])
+
+    status, page = await admin.get(location)
+    assert status == 200
+    assert "<b>Скидка 10%</b>" in page  # the preview shows the formatting
+    assert re.search(r"получателей: <strong>5</strong>", page)
+
+    status, _, _ = await admin.post(f"{location}/test", {"telegram_id": "777"})
+    assert status == 303
+    await _drain(telegram)
+    assert [c.chat_id for c in telegram.fake.delivered()] == [777]
+    async with db() as s:
+        assert (
+            await s.scalar(select(StaffAccount.telegram_id).where(StaffAccount.login == "boss"))
+            == 777
+        )
+
+    status, _, _ = await admin.post(f"{location}/send")
+    assert status == 303
+    response = await admin.client.get(f"{location}/progress")
+    before = await response.json()
+    assert (before["state"], before["total"], before["queued"]) == ("sending", 5, 5)
+
+    await _drain(telegram)
+    response = await admin.client.get(f"{location}/progress")
+    after = await response.json()
+    assert (after["state"], after["sent"], after["blocked"], after["queued"]) == ("done", 4, 1, 0)
+    assert len(telegram.fake.delivered()) == 5  # the test and four recipients
+
+    status, page = await admin.get(f"{location}/report?status=blocked")
+    assert status == 200 and str(people[2]) in page
+    assert page.count('data-status="blocked"') == 1 and 'data-status="sent"' not in page
+    response = await admin.client.get(f"{location}/report.csv")
+    assert response.status == 200
+    rows = list(csv.DictReader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+    assert {int(r["telegram_id"]): r["status"] for r in rows} == {
+        chat: ("blocked" if chat == people[2] else "sent") for chat in people
+    }
+    async with db() as s:
+        actions = list(
+            await s.scalars(
+                select(AuditEntry.action)
+                .where(
+                    AuditEntry.object_type == "broadcast", AuditEntry.object_id == str(broadcast_id)
+                )
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == [
+        "broadcast.create",
+        "broadcast.test_send",
+        "broadcast.send",
+        "broadcast.export",
+    ]
+
+
+async def test_bad_html_is_refused_and_a_scheduled_one_can_be_cancelled(
+    admin: Browser,  # noqa: F811
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await crowd(db, 2)
+    status, _, _ = await admin.post("/admin/broadcasts", {**FORM, "text": "<script>x</script>"})
+    assert status == 303
+    _, page = await admin.get("/admin/broadcasts")
+    assert "не поддерживает" in page
+    async with db() as s:
+        assert await s.scalar(select(Broadcast.id)) is None
+
+    _, _, location = await admin.post(
+        "/admin/broadcasts", {**FORM, "kind": "regions", "values": "Тула"}
+    )
+    status, _, _ = await admin.post(f"{location}/schedule", {"at": "2099-01-01T10:00"})
+    assert status == 303
+    status, _, _ = await admin.post(f"{location}/cancel")
+    assert status == 303
+    async with db() as s:
+        item = await s.scalar(select(Broadcast))
+        assert item is not None
+        assert (item.state, item.audience["values"]) == ("cancelled", ["Тула"])
+        assert item.scheduled_at is not None and item.scheduled_at.year == 2099
+
+
+async def test_managers_cannot_open_broadcasts(
+    browser: Browser,  # noqa: F811
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    from core.models import Role
+    from tests.admin.conftest import staff
+
+    await staff(db, "olga", Role.MANAGER)
+    await browser.login("olga")
+    status, _ = await browser.get("/admin/broadcasts")
+    assert status == 403
