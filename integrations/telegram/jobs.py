@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.calendar import load_calendar
+from core.metrics.weekly import queue_weekly_digest
 from core.models import utcnow
 from core.orders.digest import held_orders
 from core.settings import Settings
@@ -29,6 +30,8 @@ from integrations.telegram.sender import Sender
 log = logging.getLogger("integrations.telegram.jobs")
 DRAIN_JOB = "telegram.drain"
 DIGEST_JOB = "telegram.digest"
+WEEKLY_JOB = "metrics.weekly_digest"
+WEEKLY_EVERY = timedelta(minutes=5)
 DRAIN_EVERY = timedelta(seconds=2)
 DIGEST_GRACE = timedelta(hours=6)
 DRAIN_FOR = 55.0  # seconds one drain run may keep going while batches keep coming
@@ -76,6 +79,17 @@ def schedule_jobs(
         finally:
             await plan_digest(utcnow())
 
+    async def weekly() -> None:
+        """Queue the head of sales' weekly digest once its moment has come (once per week:
+        dedupe keys); the drain sends it."""
+        try:
+            async with sessionmaker() as session:
+                calendar = await load_calendar(session, settings)
+                if await queue_weekly_digest(session, calendar, now=utcnow()):
+                    await session.commit()
+        except Exception:
+            log.exception("weekly digest failed")
+
     async def plan_digest(after: datetime) -> None:
         at = await next_digest_at(sessionmaker, settings, after)
         scheduler.add_job(
@@ -96,6 +110,15 @@ def schedule_jobs(
         max_instances=1,
         coalesce=True,
         misfire_grace_time=30,
+    )
+    scheduler.add_job(
+        weekly,
+        IntervalTrigger(seconds=WEEKLY_EVERY.total_seconds()),
+        id=WEEKLY_JOB,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=utcnow(),
     )
     scheduler.add_job(
         plan_digest,

@@ -21,6 +21,7 @@ from bot.handlers.satisfaction import poll_markup
 from bot.render import claim_status, order_status
 from core.broadcasts import service as broadcasts
 from core.metrics.nps import NPS_QUESTION
+from core.metrics.weekly import WEEKLY_DIGEST, weekly_digest_text
 from core.models import Claim, Delivery, Order, OrderStatus
 from core.notifications import (
     APPLICATION_NOTICE,
@@ -105,6 +106,8 @@ async def render(
         with i18n.context(), i18n.use_locale(locale):
             text = i18n.gettext("nps.question")
         return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
+    if kind == WEEKLY_DIGEST:
+        return Outgoing("text", weekly_digest_text(delivery.params, locale))
     return None
 
 
