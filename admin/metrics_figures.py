@@ -334,7 +334,9 @@ def heatmap_svg(matrix: Sequence[Sequence[int]], title: str) -> str:
             if count:
                 color = "white" if count > high * 0.6 else "black"
                 axes.text(hour, day, str(count), ha="center", va="center", fontsize=7, color=color)
-    figure.colorbar(image, ax=axes, fraction=0.02)
+    from matplotlib.ticker import MaxNLocator
+
+    figure.colorbar(image, ax=axes, fraction=0.02, ticks=MaxNLocator(integer=True))
     return _svg(figure)
 
 
