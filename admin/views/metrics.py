@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,6 +45,12 @@ from core.metrics.rollout import (
     load_config,
     rollout_dashboard,
     save_config,
+)
+from core.metrics.weekly import (
+    WeeklyDigestConfig,
+    load_weekly_config,
+    recipients,
+    save_weekly_config,
 )
 from core.models import Dealer, PilotWave, Role, User, utcnow
 
@@ -113,6 +119,8 @@ async def dashboard(request: web.Request) -> web.Response:
             "status_ru": STATUS_RU,
             "checkpoint_rows": [*config.checkpoints, None],
             "api_query": request.query_string,
+            "weekly": await load_weekly_config(request[DB]),
+            "weekly_chats": len(await recipients(request[DB])),
             **await _choices(request),
         },
     )
@@ -229,6 +237,27 @@ async def metric_save(request: web.Request) -> web.StreamResponse:
     )
     await request[DB].commit()
     await flash(request, f"Метрика «{METRICS_BY_KEY[key].title_ru}» сохранена.")
+    raise redirect(f"{PREFIX}/metrics")
+
+
+@routes.post("/metrics/weekly")
+@admin_only
+async def weekly_save(request: web.Request) -> web.StreamResponse:
+    """The weekly digest's schedule: on/off, weekday, local time."""
+    data = await form(request)
+    try:
+        at = time.fromisoformat(field(data, "at") or "09:00")
+    except ValueError:
+        raise InvalidInput("input.bad_number", value=field(data, "at")) from None
+    config = WeeklyDigestConfig(
+        enabled=bool(field(data, "enabled")),
+        weekday=_int(data, "weekday", 1),
+        at=at.replace(second=0, microsecond=0),
+    )
+    await save_weekly_config(request[DB], config, staff_id=None)
+    audit(request, "metrics.weekly", "rollout", "", enabled=config.enabled, weekday=config.weekday)
+    await request[DB].commit()
+    await flash(request, "Расписание еженедельной сводки сохранено.")
     raise redirect(f"{PREFIX}/metrics")
 
 

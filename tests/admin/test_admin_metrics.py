@@ -141,3 +141,24 @@ async def test_exports(admin: Browser, token: str) -> None:
     assert keys == list(METRIC_KEYS)
     response = await admin.client.get("/admin/metrics/export.csv")
     assert (await response.read()).decode("utf-8-sig").startswith("Метрика;Ключ;")
+
+
+async def test_weekly_digest_schedule_through_the_page(
+    admin: Browser, db: async_sessionmaker[AsyncSession]
+) -> None:
+    from datetime import time
+
+    from core.metrics.weekly import WeeklyDigestConfig, load_weekly_config
+
+    status, page = await admin.get("/admin/metrics")
+    assert 'id="weekly-form"' in page and "сейчас таких чатов: 0" in page
+    status, _, _ = await admin.post("/admin/metrics/weekly", {"weekday": "5", "at": "17:30"})
+    assert status == 303
+    async with db() as session:
+        assert await load_weekly_config(session) == WeeklyDigestConfig(False, 5, time(17, 30))
+    status, _, _ = await admin.post(
+        "/admin/metrics/weekly", {"enabled": "1", "weekday": "9", "at": "17:30"}
+    )
+    assert status == 303  # refused with a message: weekday outside 1..7
+    async with db() as session:
+        assert (await load_weekly_config(session)).weekday == 5
