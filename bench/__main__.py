@@ -9,7 +9,14 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHES = ("search_bench", "onec_bench", "bot_bench", "broadcast_bench", "dashboard_bench")
+BENCHES = (
+    "search_bench",
+    "onec_bench",
+    "bot_bench",
+    "broadcast_bench",
+    "dashboard_bench",
+    "after_hours_bench",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -34,9 +34,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    DateTime,
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -45,8 +48,10 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import Grouping
 
 from core.calendar import WorkingCalendar
 from core.metrics.compute import (
@@ -167,6 +172,24 @@ def working_starts(calendar: WorkingCalendar, period: Period) -> list[datetime]:
         moment = start + timedelta(microseconds=1)
 
 
+def _next_start(session: AsyncSession, starts: list[datetime]) -> ColumnElement[Any]:
+    """The first of `starts` (ascending) after placed_at, or NULL after the last one.
+
+    PostgreSQL finds it by binary search (width_bucket over an array of the starts); elsewhere
+    a CASE tries the starts in turn (a linear scan, fine for SQLite's small data sets).
+    """
+    if _is_postgres(session):
+        stamps = ARRAY(DateTime(timezone=True))
+        array = bindparam("working_starts", value=starts, type_=stamps)
+        bucket = func.width_bucket(Order.placed_at, array)
+        return type_coerce(Grouping(array), stamps)[bucket + 1]
+    stamp = UTCDateTime()
+    return case(
+        *((Order.placed_at < literal(s, stamp), literal(s, stamp)) for s in starts),
+        else_=None,
+    )
+
+
 async def _backlog(
     session: AsyncSession,
     where: list[ColumnElement[bool]],
@@ -177,11 +200,7 @@ async def _backlog(
     starts = [s for s in working_starts(calendar, period) if s <= now]
     if not starts:
         return 0, []
-    stamp = UTCDateTime()
-    next_start = case(
-        *((Order.placed_at < literal(s, stamp), literal(s, stamp)) for s in starts),
-        else_=None,
-    ).label("opens_at")
+    next_start = _next_start(session, starts).label("opens_at")
     inner = (
         select(Order.id, Order.confirmed_at, next_start)
         .where(*where, Order.is_after_hours.is_(True))
