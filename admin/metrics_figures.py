@@ -370,3 +370,29 @@ def progress_svg(metrics: Sequence[MetricValue]) -> str:
     axes.set_xlabel("% пути от базы к цели", fontsize=9)
     axes.tick_params(labelsize=8)
     return _svg(figure)
+
+
+def series_svg(
+    title: str,
+    points: Sequence[tuple[str, Decimal | None]],
+    baseline: Decimal | None,
+    target: Decimal | None,
+) -> str:
+    """A metric month by month (a line; months without a value are gaps), with its baseline
+    and target as horizontal lines."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 3))
+    axes = figure.add_subplot()
+    labels = [label for label, _ in points]
+    values = [float(v) if v is not None else float("nan") for _, v in points]
+    axes.plot(labels, values, marker="o", color="#0969da", label="по месяцам")
+    if baseline is not None:
+        axes.axhline(float(baseline), color="#8c959f", linestyle=":", label=f"база {baseline}")
+    if target is not None:
+        axes.axhline(float(target), color="#2da44e", linestyle="--", label=f"цель {target}")
+    axes.set_title(title, fontsize=10)
+    axes.tick_params(labelsize=8)
+    axes.legend(fontsize=8, loc="best")
+    axes.grid(alpha=0.3)
+    return _svg(figure)

@@ -29,6 +29,7 @@ from admin.metrics_figures import (
     progress_svg,
     rollout_json,
     rollout_table,
+    series_svg,
     to_csv,
     to_xlsx,
 )
@@ -43,6 +44,7 @@ from core.metrics.rollout import (
     MetricFilters,
     Period,
     load_config,
+    metric_series,
     rollout_dashboard,
     save_config,
 )
@@ -107,6 +109,19 @@ async def dashboard(request: web.Request) -> web.Response:
     """Each metric: baseline, checkpoints, target, current value, status; filters; settings."""
     filters, now, config, values = await _dashboard(request)
     chart = await asyncio.to_thread(progress_svg, values)
+    key = request.query.get("series", "bot_share")
+    key = key if key in METRICS_BY_KEY else "bot_share"
+    row = next(m for m in values if m.key == key)
+    points = await metric_series(
+        request[DB], key, filters, now=now, months=12, zone=request.app[SETTINGS].zone
+    )
+    series = await asyncio.to_thread(
+        series_svg,
+        f"{row.title_ru}, {row.unit}",
+        [(p.month.strftime("%m.%y"), p.value) for p in points],
+        row.baseline,
+        row.target,
+    )
     data = rollout_json(values, filters, now)
     return await render(
         request,
@@ -116,6 +131,8 @@ async def dashboard(request: web.Request) -> web.Response:
             "config": config,
             "filters": filters,
             "chart": chart,
+            "series_chart": series,
+            "series_key": key,
             "status_ru": STATUS_RU,
             "checkpoint_rows": [*config.checkpoints, None],
             "api_query": request.query_string,

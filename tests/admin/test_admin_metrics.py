@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin.accounts import create_api_token
 from core.metrics.rollout import METRIC_KEYS
-from core.models import Order
+from core.models import Order, Role
 from tests import factories
 from tests.admin.conftest import Browser
 
@@ -162,3 +162,20 @@ async def test_weekly_digest_schedule_through_the_page(
     assert status == 303  # refused with a message: weekday outside 1..7
     async with db() as session:
         assert (await load_weekly_config(session)).weekday == 5
+
+
+async def test_monthly_chart_and_managers_refused(
+    admin: Browser, token: str, db: async_sessionmaker[AsyncSession]
+) -> None:
+    status, page = await admin.get("/admin/metrics?series=avg_order_value")
+    assert status == 200
+    assert 'id="series-chart"><svg' in page
+    assert '<option value="avg_order_value" selected>' in page
+    from tests.admin.conftest import new_browser, staff
+
+    await staff(db, "mira", Role.MANAGER)
+    manager = await new_browser(admin.client.server)  # type: ignore[arg-type]
+    assert (await manager.login("mira"))[0] == 303
+    for path in ("/admin/metrics", "/admin/metrics/after-hours", "/admin/metrics/export.csv"):
+        assert (await manager.get(path))[0] == 403
+    await manager.client.close()
