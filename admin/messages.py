@@ -84,6 +84,14 @@ TEXTS: dict[str, str] = {
     "calendar.bad_day": "Неверная дата.",
     "calendar.bad_kind": "Неизвестный тип дня «{kind}».",
     "input.bad_number": "«{value}» — не число.",
+    "rollout.bad_window": "Окно расчёта — от 1 до 366 дней (указано {window_days}).",
+    "rollout.bad_baseline_period": "Период базы: укажите обе даты, конец — позже начала.",
+    "rollout.bad_checkpoint": (
+        "Контрольная точка «{name}»: нужны название и срок от 0 до 120 месяцев."
+    ),
+    "rollout.unknown_metric": "Неизвестный показатель: {metric}.",
+    "weekly.bad_weekday": "День недели — от 1 (понедельник) до 7 (воскресенье).",
+    "api.bad_parameter": "Неверный параметр «{name}».",
     "import.empty_file": "Файл пуст.",
     "import.too_large": "Файл слишком большой.",
     "import.unsupported_format": "Формат не поддерживается: сохраните как .xlsx или .csv.",

@@ -179,3 +179,16 @@ async def test_monthly_chart_and_managers_refused(
     for path in ("/admin/metrics", "/admin/metrics/after-hours", "/admin/metrics/export.csv"):
         assert (await manager.get(path))[0] == 403
     await manager.client.close()
+
+
+async def test_bad_settings_are_refused_with_a_message(admin: Browser, token: str) -> None:
+    await admin.get("/admin/metrics")
+    status, _, location = await admin.post(
+        "/admin/metrics/settings",
+        {"window_days": "0", "cp_name_0": "пилот +3", "cp_months_0": "3"},
+        headers={"Referer": str(admin.client.make_url("/admin/metrics"))},
+    )
+    assert status == 303 and location.endswith("/admin/metrics")
+    _, page = await admin.get(location)
+    assert "Окно расчёта — от 1 до 366 дней (указано 0)." in page
+    assert 'name="window_days" min="1" max="366" value="30"' in page  # nothing stored
