@@ -43,6 +43,7 @@ class Limits:
     private_interval: float = 1.0
     group_per_minute: int = 20
     global_429_window: float = 1.0
+    departure_window: float = 1.03  # at most per_second requests leave in any such window
 
 
 def is_group(chat_id: int) -> bool:
@@ -62,6 +63,7 @@ class RateLimiter:
     _paused_chat: dict[int, float] = field(default_factory=dict)
     _paused_all: float = 0.0
     _recent_429: deque[tuple[float, int]] = field(default_factory=deque)
+    _departures: deque[float] = field(default_factory=deque)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def ready_at(self, chat_id: int) -> float:
@@ -92,18 +94,23 @@ class RateLimiter:
                     return
             await self.clock.sleep(at - now)
 
-    async def take_again(self, chat_id: int) -> None:
-        """Take a new overall slot for a request whose slot went by while something else was
-        awaited (the per-chat limits were kept by the first one): requests leave no closer
-        together than the overall rate, which is what Telegram counts."""
+    async def depart(self) -> None:
+        """Call with nothing awaited between it and the request: waits while `per_second`
+        requests already left within the last `departure_window` seconds, then counts this one.
+
+        `wait_turn` paces the turns; a request can still leave later than its turn (the sender
+        stores a broadcast row's `requested_at` in between), and turns delayed differently
+        would leave in a bunch. Counting the departures themselves keeps any one second (plus
+        a margin for the network) at the limit, as Telegram counts."""
+        window = self.limits.departure_window
         while True:
-            async with self._lock:
-                now = self.clock.now()
-                at = max(self._next_global, self.paused_until(chat_id))
-                if at <= now:
-                    self._next_global = now + 1.0 / self.limits.per_second
-                    return
-            await self.clock.sleep(at - now)
+            now = self.clock.now()
+            while self._departures and self._departures[0] <= now - window:
+                self._departures.popleft()
+            if len(self._departures) < int(self.limits.per_second):
+                self._departures.append(now)
+                return
+            await self.clock.sleep(self._departures[0] + window - now)
 
     def _take(self, chat_id: int, now: float) -> None:
         self._next_global = now + 1.0 / self.limits.per_second

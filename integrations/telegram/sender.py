@@ -47,10 +47,6 @@ from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimi
 from integrations.telegram.render import Outgoing, render
 
 log = logging.getLogger("integrations.telegram.sender")
-# a broadcast row's request waits for a new overall slot when storing `requested_at` took
-# longer than this after its turn: otherwise requests delayed by the database would leave in
-# bunches above Telegram's rate
-TURN_SLACK = 0.005
 S = DeliveryState
 
 
@@ -236,10 +232,8 @@ class Sender:
         while True:
             await self.limiter.wait_turn(chat_id)
             if mark_requested:  # from here on, a crash means the outcome is unknown
-                turn = self.clock.now()
                 await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
-                if self.clock.now() - turn > TURN_SLACK:
-                    await self.limiter.take_again(chat_id)
+            await self.limiter.depart()
             try:
                 message_id = await self._request(chat_id, outgoing)
             except TelegramRetryAfter as error:
