@@ -1,4 +1,4 @@
-"""Broadcast benchmark: `python -m bench.broadcast_bench [--recipients 10000] [--kill-at 0.4]`.
+"""Broadcast benchmark: `python -m bench.broadcast_bench [--recipients 10000] [--kill-at 0.4123]`.
 
 A broadcast to --recipients people (one dealer each), sent by the real sender (its own
 process, `Sender.run_once` in a loop as the scheduler's drain does) to a fake Bot API in a
@@ -16,7 +16,8 @@ JSON summary; exits 1 when a target is missed (>= 28 msg/s, 0 429, 0 duplicates,
 
 Database: --database-url, else BENCH_DATABASE_URL, else
 postgresql+asyncpg://postgres@127.0.0.1:5432/dealerbot_broadcast_bench (created if missing,
-emptied and migrated to head each run); an sqlite+aiosqlite URL works too.
+emptied and migrated to head each run); an sqlite+aiosqlite URL works too (the file is
+deleted and made again).
 """
 
 from __future__ import annotations
@@ -176,6 +177,11 @@ async def prepare(url: str, recipients: int) -> int:
             await conn2.execute(text("DROP SCHEMA public CASCADE"))
             await conn2.execute(text("CREATE SCHEMA public"))
         await engine.dispose()
+    elif url.startswith("sqlite"):
+        path = url.split(":///", 1)[1]
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path + suffix)
     await migrate.upgrade(url)
     from core.broadcasts import service
     from core.broadcasts.content import Content
@@ -354,7 +360,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=int, default=30, help="the fake API's limit per second")
-    parser.add_argument("--kill-at", type=float, default=0.4, help="share sent before kill -9")
+    parser.add_argument(
+        "--kill-at",
+        type=float,
+        default=0.4123,
+        help="share sent before kill -9 (not at a batch end)",
+    )
     parser.add_argument("--lease", type=float, default=5.0, help="the restarted sender's lease")
     parser.add_argument("--port", type=int, default=18_931)
     parser.add_argument("--database-url")
