@@ -55,4 +55,3 @@ async def test_switched_off_features_have_no_buttons_and_are_refused(
     await switch(db, shop.dealer_id, claims=True, reorder=True)
     again = last_message(await tg.send_text(me, "/menu"))
     assert "⚠️ Рекламации" in again.keyboard
-
