@@ -285,9 +285,10 @@ _STAGES = {
     "stage_item_prices": ("onec_id TEXT, type_onec_id TEXT, value NUMERIC(14, 2), currency TEXT"),
     "stage_item_stock": "onec_id TEXT, house_onec_id TEXT, quantity NUMERIC(14, 3)",
 }
-_MERGE_PRODUCTS = (
-    "WITH written AS (INSERT INTO products ({cols}, updated_at) "
-    "SELECT {cols}, now() FROM stage_products "
+# Upsert into products from a SELECT of its columns; only rows whose values changed are written,
+# and the count of those comes back.
+_UPSERT_PRODUCTS = (
+    "WITH written AS (INSERT INTO products ({cols}, updated_at) {{select}} "
     "ON CONFLICT (onec_id) DO UPDATE SET {sets}, updated_at = now() "
     "WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs}) RETURNING 1) "
     "SELECT count(*) FROM written"
@@ -297,19 +298,13 @@ _MERGE_PRODUCTS = (
     mine=", ".join(f"products.{c}" for c in _PRODUCT_COLUMNS[1:]),
     theirs=", ".join(f"EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
 )
-_MERGE_ITEMS = (
-    "WITH written AS (INSERT INTO products ({cols}, updated_at) "
-    "SELECT s.onec_id, NULL::integer, s.article, s.article_norm, s.name, s.search_text, s.unit, "
-    "s.unit_code, s.barcode, g.id, s.properties, s.is_active, now() FROM stage_items s "
-    "LEFT JOIN product_groups g ON g.onec_id = s.group_onec_id "
-    "ON CONFLICT (onec_id) DO UPDATE SET {sets}, updated_at = now() "
-    "WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs}) RETURNING 1) "
-    "SELECT count(*) FROM written"
-).format(
-    cols=", ".join(_PRODUCT_COLUMNS),
-    sets=", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
-    mine=", ".join(f"products.{c}" for c in _PRODUCT_COLUMNS[1:]),
-    theirs=", ".join(f"EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:]),
+_MERGE_PRODUCTS = _UPSERT_PRODUCTS.format(
+    select=f"SELECT {', '.join(_PRODUCT_COLUMNS)}, now() FROM stage_products"
+)
+_MERGE_ITEMS = _UPSERT_PRODUCTS.format(
+    select="SELECT s.onec_id, NULL::integer, s.article, s.article_norm, s.name, s.search_text, "
+    "s.unit, s.unit_code, s.barcode, g.id, s.properties, s.is_active, now() FROM stage_items s "
+    "LEFT JOIN product_groups g ON g.onec_id = s.group_onec_id"
 )
 # Offers staged by 1C ids: each item named is looked up once through the unique index (the
 # LATERAL ... LIMIT 1 keeps the planner from hashing the whole products table for a batch),
