@@ -224,15 +224,14 @@ class Sender:
                     return 0
             outgoing = await render(session, delivery, zone=self.settings.zone, i18n=self.i18n)
             chat_id, user_id, attempts = delivery.chat_id, delivery.user_id, delivery.attempts
-            mark_requested = delivery.broadcast_id is not None
         if outgoing is None:
             await self._finish(delivery_id, S.SKIPPED, error="nothing to send")
             return 0
         failures = 0
         while True:
             await self.limiter.wait_turn(chat_id)
-            if mark_requested:  # from here on, a crash means the outcome is unknown
-                await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
+            # from here on a crash leaves the outcome unknown; before it, the row is unsent
+            await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
             await self.limiter.depart()
             try:
                 message_id = await self._request(chat_id, outgoing)
@@ -357,8 +356,8 @@ class Sender:
         awaits a decision (a lost card is an order nobody confirms; a duplicate is harmless,
         the first decision wins); dealer notices and digest headers are not sent again
         (state `unknown`: a duplicate notice misleads, and the bot shows every status anyway).
-        A broadcast row is queued again when it was never requested (`requested_at` empty),
-        else it is `unknown`: nobody gets a second copy of a broadcast.
+        Any row that was claimed but never requested (`requested_at` empty) is simply queued
+        again; broadcast rows that were requested become `unknown` (no second copy).
         """
         now = now or utcnow()
         settled = 0
@@ -372,7 +371,7 @@ class Sender:
                 )
             )
             for row in stale:
-                if row.broadcast_id is not None and row.requested_at is None:
+                if row.requested_at is None:
                     row.state, row.available_at = S.QUEUED, now  # claimed, never requested
                 elif row.kind == CARD_EDIT:
                     row.state, row.available_at = S.QUEUED, now

@@ -111,3 +111,35 @@ async def test_a_card_edit_is_simply_made_again(world: World) -> None:
     edits = world.fake.sent_to(world.manager.id, "editMessageText")
     assert len(edits) == 2 and edits[0].text == edits[1].text
     assert (await delivery(world, "card.edit")).state == "sent"
+
+
+class DiesBeforeRequesting(Sender):
+    """Claims its batch and dies before the first request leaves (while it waits its turn)."""
+
+    async def _finish(self, delivery_id: int, state: str, **values: object) -> None:
+        if "requested_at" in values:
+            raise Killed
+        await super()._finish(delivery_id, state, **values)
+
+
+async def test_a_message_claimed_but_never_requested_is_sent_after_a_restart(
+    world: World,
+) -> None:
+    order_id = await world.place(THURSDAY_NOON)
+    await world.sender().run_once(THURSDAY_NOON)  # the manager's card
+    await confirm(world, order_id)
+    dying = DiesBeforeRequesting(
+        world.tg.bot, world.db, world.tg.settings, clock=world.clock, notify_env=world.env
+    )
+    with pytest.raises(Killed):
+        await dying.run_once(THURSDAY_NOON)
+    row = await delivery(world, "order.notice")
+    assert row.state == "sending" and row.requested_at is None
+    assert world.fake.sent_to(world.shop.tg_user.id, "sendMessage") == []
+
+    restarted = world.sender()
+    await restarted.run_once(RESTART)
+    await restarted.run_once(RESTART + timedelta(minutes=5))
+    notices = world.fake.sent_to(world.shop.tg_user.id, "sendMessage")
+    assert len(notices) == 1 and "подтверждён" in notices[0].text  # not lost, exactly once
+    assert (await delivery(world, "order.notice")).state == "sent"
