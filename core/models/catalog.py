@@ -66,16 +66,17 @@ class PriceType(Base):
 
 
 class Price(Base):
-    """The price of one item for one price type."""
+    """The price of one item for one price type.
+
+    No foreign keys, like `Stock`: both are written only by the catalog importer, whose merge
+    joins every row to an existing item, price type or warehouse (catalog rows are deactivated,
+    never deleted). Per-row key checks cost the 1C import more than half its time (migration 0009).
+    """
 
     __tablename__ = "prices"
 
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
-    )
-    price_type_id: Mapped[int] = mapped_column(
-        ForeignKey("price_types.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    product_id: Mapped[int] = mapped_column(primary_key=True)
+    price_type_id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(10), default="RUB")
 
@@ -92,14 +93,10 @@ class Warehouse(Base):
 
 
 class Stock(Base):
-    """Quantity of one item at one warehouse."""
+    """Quantity of one item at one warehouse (no foreign keys: see `Price`)."""
 
     __tablename__ = "stock"
 
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
-    )
-    warehouse_id: Mapped[int] = mapped_column(
-        ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    product_id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity)
