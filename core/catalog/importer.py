@@ -334,13 +334,18 @@ _MERGE_ITEM_OFFERS = (
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # once: json.dumps(**kw) builds one a call
+
+
 def _esc(value: str) -> str:
     """A string as a field of COPY's text format."""
-    return value.translate(_COPY_ESCAPES)
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value  # the common case, without translate's per-character lookups
 
 
 def _opt(value: str | None) -> str:
-    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+    return "\\N" if value is None else _esc(value)
 
 
 async def _once(payload: bytes) -> AsyncIterator[bytes]:
@@ -488,7 +493,7 @@ class CatalogWriter:
                     _opt(r.unit_code[:10] if r.unit_code else None),
                     _opt(r.barcode[:64] if r.barcode else None),
                     _opt(r.group_onec_id),
-                    _esc(json.dumps(r.properties, ensure_ascii=False)),
+                    _esc(_JSON(r.properties)),
                     "t" if r.is_active else "f",
                 )
             )

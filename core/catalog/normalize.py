@@ -23,7 +23,6 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
-_SPACES = re.compile(r"\s+")
 
 
 def normalize_article(value: str) -> str:
@@ -36,7 +35,7 @@ def normalize_article(value: str) -> str:
 
 def normalize_text(value: str) -> str:
     """Lower-case, `ё` as `е`, single spaces: the form names are searched in."""
-    return _SPACES.sub(" ", value.lower().replace("ё", "е")).strip()
+    return " ".join(value.lower().replace("ё", "е").split())  # split(): any run of whitespace
 
 
 def search_text(article: str, name: str, barcode: str | None = None) -> str:
