@@ -38,7 +38,7 @@ TAGS = [
         "Группа",
         "Свойство",
         "ТипЦены",
-        "Склад",
+        "Склады",  # not Склад: offers hold one per stock row, and each event costs
         "Товар",
         "Предложение",
         "Документ",
@@ -108,11 +108,18 @@ class Document:
 Record = Section | GroupRow | PriceTypeRow | WarehouseRow | ProductRow | Offer | Document
 
 
+_LOCAL_NAMES: dict[str, str] = {}  # "{namespace}name" -> "name", for the tags seen so far
+_LOCAL_NAMES_MAX = 4096  # a hostile file cannot grow the cache past this
+
+
 def local(tag: Any) -> str:
     """The tag name without its namespace."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+    name = _LOCAL_NAMES.get(tag) if isinstance(tag, str) else ""
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _text(elem: Any) -> str:
@@ -132,9 +139,48 @@ def _child_text(kids: dict[str, Any], name: str) -> str:
     return _text(child) if child is not None else ""
 
 
+def _texts(elem: Any, *names: str) -> list[str]:
+    """The stripped texts of the first children with these local names ("" for a missing one).
+
+    One pass over the children: the offers of a large file hold most of its elements.
+    """
+    found: list[str | None] = [None] * len(names)
+    pending = len(names)
+    for child in elem:
+        name = local(child.tag)
+        if name in names:
+            index = names.index(name)
+            if found[index] is None:
+                found[index] = (child.text or "").strip()
+                pending -= 1
+                if not pending:
+                    break
+    return [text or "" for text in found]
+
+
+def _aligned(parents: list[Any], container: Any, name: str) -> list[str] | None:
+    """The texts of the `name` child of each of `parents` (all under `container`), in order,
+    when each parent has exactly one and no other element below `container` has that name;
+    None otherwise (the caller then reads child by child).
+
+    lxml finds the elements in C; a Python loop over every child costs several times more,
+    most of it in building the namespaced tag strings.
+    """
+    found = list(container.iter(f"{{*}}{name}"))
+    if len(found) != len(parents):
+        return None
+    for elem, parent in zip(found, parents, strict=True):
+        if elem.getparent() is not parent:  # lxml hands out one proxy per live element
+            return None
+    return [(elem.text or "").strip() for elem in found]
+
+
 def decimal(value: str) -> Decimal | None:
     """A number as 1C writes it ('1 234,50', '12.5'), or None."""
-    cleaned = value.replace("\xa0", "").replace(" ", "").replace(",", ".")
+    if "," in value or " " in value or "\xa0" in value:
+        cleaned = value.replace("\xa0", "").replace(" ", "").replace(",", ".")
+    else:
+        cleaned = value.strip()
     if not cleaned:
         return None
     try:
@@ -247,26 +293,29 @@ def _product(elem: Any) -> ProductRow | None:
 
 
 def _offer(elem: Any) -> Offer | None:
-    kids = _children(elem)
-    onec_id = _child_text(kids, "Ид")
+    onec_id = named = None
+    prices: Any = None
+    rests: list[Any] = []
+    for child in elem:  # one pass: the offers of a large file hold most of its elements
+        name = local(child.tag)
+        if name == "Ид":
+            onec_id = _text(child) if onec_id is None else onec_id
+        elif name == "Наименование":
+            named = _text(child) if named is None else named
+        elif name == "Цены":
+            prices = child if prices is None else prices
+        elif name in {"Склад", "Остатки", "Количество"}:
+            rests.append(child)
     if not onec_id:
         return None
-    product = _product(elem) if _child_text(kids, "Наименование") else None
-    offer = Offer(onec_id=onec_id, product=product)
-    prices = kids.get("Цены")
+    offer = Offer(onec_id=onec_id, product=_product(elem) if named else None)
     if prices is not None:
-        for price in prices:
-            if local(price.tag) != "Цена":
-                continue
-            pk = _children(price)
-            value = decimal(_child_text(pk, "ЦенаЗаЕдиницу"))
-            type_id = _child_text(pk, "ИдТипаЦены")
+        for type_id, text, code in _price_fields(prices):
+            value = decimal(text)
             if value is not None and type_id:
-                offer.prices.append(
-                    PriceRow(onec_id, type_id, value, currency(_child_text(pk, "Валюта")))
-                )
+                offer.prices.append(PriceRow(onec_id, type_id, value, currency(code)))
     total: Decimal | None = None
-    for child in elem:
+    for child in rests:
         name = local(child.tag)
         if name == "Склад":  # <Склад ИдСклада=".." КоличествоНаСкладе=".."/>
             wid = (child.get("ИдСклада") or "").strip()
@@ -274,26 +323,64 @@ def _offer(elem: Any) -> Offer | None:
             if wid and qty is not None:
                 offer.stock.append(StockRow(onec_id, wid, qty))
         elif name == "Остатки":
-            for rest in child:
-                if local(rest.tag) != "Остаток":
+            for wid, text, in_house in _rest_fields(child):
+                qty = decimal(text)
+                if qty is None:
                     continue
-                rk = _children(rest)
-                house = rk.get("Склад")
-                if house is not None:
-                    hk = _children(house)
-                    wid = _child_text(hk, "Ид")
-                    qty = decimal(_child_text(hk, "Количество"))
-                    if wid and qty is not None:
-                        offer.stock.append(StockRow(onec_id, wid, qty))
-                else:
-                    qty = decimal(_child_text(rk, "Количество"))
-                    if qty is not None:
-                        total = (total or Decimal(0)) + qty
-        elif name == "Количество":
+                if not in_house:  # <Остаток><Количество> without a warehouse: the total
+                    total = (total or Decimal(0)) + qty
+                elif wid:
+                    offer.stock.append(StockRow(onec_id, wid, qty))
+        else:  # Количество
             total = decimal(_text(child))
     if not offer.stock and total is not None:
         offer.stock.append(StockRow(onec_id, TOTAL_WAREHOUSE_ID, total))
     return offer
+
+
+def _price_fields(prices: Any) -> list[tuple[str, str, str]]:
+    """(price type id, value, currency) of each <Цена> in <Цены>."""
+    cells = list(prices.iterchildren("{*}Цена"))
+    if len(cells) == len(prices):  # the usual shape: each field once in each price
+        types = _aligned(cells, prices, "ИдТипаЦены")
+        values = _aligned(cells, prices, "ЦенаЗаЕдиницу") if types is not None else None
+        if types is not None and values is not None:
+            codes = _aligned(cells, prices, "Валюта")
+            if codes is None and next(prices.iter("{*}Валюта"), None) is None:
+                codes = [""] * len(cells)
+            if codes is not None:
+                return list(zip(types, values, codes, strict=True))
+    return [
+        (type_id, text, code)
+        for price in prices
+        if local(price.tag) == "Цена"
+        for type_id, text, code in [_texts(price, "ИдТипаЦены", "ЦенаЗаЕдиницу", "Валюта")]
+    ]
+
+
+def _rest_fields(rests: Any) -> list[tuple[str, str, bool]]:
+    """(warehouse id, quantity, inside a <Склад>) of each <Остаток> in <Остатки>."""
+    cells = list(rests.iterchildren("{*}Остаток"))
+    if len(cells) == len(rests):  # the usual shape: <Остаток><Склад><Ид/><Количество/>
+        houses = list(rests.iter("{*}Склад"))
+        if len(houses) == len(cells) and all(
+            house.getparent() is cell for house, cell in zip(houses, cells, strict=True)
+        ):
+            ids = _aligned(houses, rests, "Ид")
+            counts = _aligned(houses, rests, "Количество") if ids is not None else None
+            if ids is not None and counts is not None:
+                return [(wid, text, True) for wid, text in zip(ids, counts, strict=True)]
+    fields: list[tuple[str, str, bool]] = []
+    for rest in rests:
+        if local(rest.tag) != "Остаток":
+            continue
+        house = next((part for part in rest if local(part.tag) == "Склад"), None)
+        if house is not None:
+            wid, text = _texts(house, "Ид", "Количество")
+            fields.append((wid, text, True))
+        else:
+            fields.append(("", _texts(rest, "Количество")[0], False))
+    return fields
 
 
 def _document(elem: Any) -> Document:
@@ -379,19 +466,17 @@ def read(path: Path) -> Generator[Record, None, None]:
     seen_root = False
     for event, elem in context:
         name = local(elem.tag)
-        parent = elem.getparent()
-        pname = local(parent.tag) if parent is not None else ""
-        if not seen_root:
-            if name != ROOT:
-                raise ValueError(f"корневой элемент {name!r}, ожидался {ROOT}")
-            seen_root = True
-            continue
-        if event == "start":
-            if name in SECTIONS and pname == ROOT:
+        if event == "start":  # only the root and the sections matter at their start
+            if not seen_root:
+                if name != ROOT:
+                    raise ValueError(f"корневой элемент {name!r}, ожидался {ROOT}")
+                seen_root = True
+            elif name in SECTIONS and local(elem.getparent().tag) == ROOT:
                 kind = {"Классификатор": "classifier", "Каталог": "catalog"}.get(name, "offers")
                 yield Section(kind, _flag(elem.get("СодержитТолькоИзменения") or ""))
             continue
-        # end events
+        parent = elem.getparent()
+        pname = local(parent.tag) if parent is not None else ""
         if name == "СодержитТолькоИзменения" and pname in SECTIONS:
             grand = parent.getparent()
             if grand is not None and local(grand.tag) == ROOT:
@@ -412,12 +497,14 @@ def read(path: Path) -> Generator[Record, None, None]:
                         currency(_child_text(kids, "Валюта")),
                     )
                 _release(elem)
-        elif name == "Склад":
-            if pname == "Склады" and local(parent.getparent().tag) in SECTIONS:
-                kids = _children(elem)
-                onec_id = _child_text(kids, "Ид")
-                if onec_id:
-                    yield WarehouseRow(onec_id, _child_text(kids, "Наименование") or onec_id)
+        elif name == "Склады":
+            if pname in SECTIONS:
+                for house in elem:
+                    if local(house.tag) != "Склад":
+                        continue
+                    onec_id, title = _texts(house, "Ид", "Наименование")
+                    if onec_id:
+                        yield WarehouseRow(onec_id, title or onec_id)
                 _release(elem)
         elif name == "Свойство":
             if pname == "Свойства":
