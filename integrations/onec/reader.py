@@ -246,9 +246,28 @@ def _groups(elem: Any, parent: str | None) -> Iterator[GroupRow]:
                 yield from _groups(child, onec_id)
 
 
+_PRODUCT_TEXTS = {"Ид", "Наименование", "Артикул", "Штрихкод", "Статус", "ПометкаУдаления"}
+_PRODUCT_PARTS = {
+    "БазоваяЕдиница",
+    "Группы",
+    "ЗначенияРеквизитов",
+    "ХарактеристикиТовара",
+    "ЗначенияСвойств",
+    "Изготовитель",
+}
+
+
 def _product(elem: Any) -> ProductRow | None:
-    kids = _children(elem)
-    onec_id = _child_text(kids, "Ид")
+    texts: dict[str, str] = {}
+    kids: dict[str, Any] = {}
+    for child in elem:  # one pass, the first of each name: a catalog is mostly its items
+        name = local(child.tag)
+        if name in _PRODUCT_TEXTS:
+            if name not in texts:
+                texts[name] = (child.text or "").strip()
+        elif name in _PRODUCT_PARTS:
+            kids.setdefault(name, child)
+    onec_id = texts.get("Ид", "")
     if not onec_id:
         return None
     unit, unit_code = _unit(kids)
@@ -275,17 +294,17 @@ def _product(elem: Any) -> ProductRow | None:
         properties["values"] = values
     maker = kids.get("Изготовитель")
     if maker is not None:
-        properties["manufacturer"] = _child_text(_children(maker), "Наименование")
-    status = _child_text(kids, "Статус").lower()
-    deleted = _flag(_child_text(kids, "ПометкаУдаления")) or status in {"удален", "удалён"}
+        properties["manufacturer"] = _texts(maker, "Наименование")[0]
+    status = texts.get("Статус", "").lower()
+    deleted = _flag(texts.get("ПометкаУдаления", "")) or status in {"удален", "удалён"}
     deleted = deleted or (elem.get("Статус") or "").strip().lower() == "удален"
     return ProductRow(
         onec_id=onec_id,
-        name=_child_text(kids, "Наименование") or onec_id,
-        article=_child_text(kids, "Артикул"),
+        name=texts.get("Наименование") or onec_id,
+        article=texts.get("Артикул", ""),
         unit=unit,
         unit_code=unit_code,
-        barcode=_child_text(kids, "Штрихкод") or None,
+        barcode=texts.get("Штрихкод") or None,
         group_onec_id=group_id,
         properties=properties,
         is_active=not deleted,
