@@ -21,6 +21,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def is_postgres(session: AsyncSession) -> bool:
+    """True when the session's database is PostgreSQL (else SQLite)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create an async engine; for SQLite the file's folder is created and WAL mode enabled."""
     parsed = make_url(url)

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.broadcasts.audience import Audience, recipients
 from core.broadcasts.content import Content, check
+from core.db import is_postgres
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.models import Broadcast, BroadcastState, Dealer, Delivery, DeliveryState, User, utcnow
 
@@ -188,18 +189,15 @@ async def _insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING on both databases; rows inserted."""
     if not rows:
         return 0
-    dialect = session.bind.dialect.name if session.bind is not None else ""
     statement: Any
-    if dialect == "postgresql":
+    if is_postgres(session):
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         statement = pg_insert(Delivery).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    elif dialect == "sqlite":
+    else:  # SQLite, the only other database supported
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:  # pragma: no cover - only the two supported databases
-        statement = insert(Delivery)
     before = await _count(session, rows[0]["broadcast_id"])
     await session.execute(statement, rows)
     return await _count(session, rows[0]["broadcast_id"]) - before

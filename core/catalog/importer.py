@@ -37,6 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article, search_text
+from core.db import is_postgres
 from core.models import Price, PriceType, Product, ProductGroup, Stock, Warehouse, utcnow
 
 BATCH = 5000
@@ -147,7 +148,7 @@ async def upsert(
         return 0
     columns = list(rows[0])
     compared = [name for name in columns if name not in keys]
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         return await _upsert_postgres(session, table, rows, columns, keys, compared, touch)
     stmt = sqlite_insert(table)
     values = {name: stmt.excluded[name] for name in compared}
@@ -393,7 +394,7 @@ class CatalogWriter:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.counts = WriteCounts()
-        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.postgres = is_postgres(session)
         self._groups: dict[str, int] | None = None
         self._price_types: dict[str, int] | None = None
         self._warehouses: dict[str, int] | None = None

@@ -54,8 +54,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import Grouping
 
 from core.calendar import WorkingCalendar
+from core.db import is_postgres
 from core.metrics.compute import (
-    _is_postgres,
     dealer_scope,
     percentiles,
     q,
@@ -118,7 +118,7 @@ def _empty_matrix() -> list[list[int]]:
 
 def _quarter(session: AsyncSession) -> ColumnElement[Any]:
     """The UTC quarter hour of placed_at, as an integer (seconds since the epoch // 900)."""
-    if _is_postgres(session):
+    if is_postgres(session):
         return cast(func.floor(func.extract("epoch", Order.placed_at) / QUARTER), Integer)
     return cast(func.strftime("%s", Order.placed_at), Integer) / QUARTER
 
@@ -178,7 +178,7 @@ def _next_start(session: AsyncSession, starts: list[datetime]) -> ColumnElement[
     PostgreSQL finds it by binary search (width_bucket over an array of the starts); elsewhere
     a CASE tries the starts in turn (a linear scan, fine for SQLite's small data sets).
     """
-    if _is_postgres(session):
+    if is_postgres(session):
         stamps = ARRAY(DateTime(timezone=True))
         array = bindparam("working_starts", value=starts, type_=stamps)
         bucket = func.width_bucket(Order.placed_at, array)

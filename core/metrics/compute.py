@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core.db import is_postgres
 from core.metrics.rollout import CENT, MetricFilters, Period
 from core.models import (
     Claim,
@@ -127,7 +128,7 @@ async def order_figures(
     claims_per_100, wrong_item_claims_per_100: claims filed in the window (with a wrong-item
     line) * 100 / orders placed in the window.
     """
-    postgres = _is_postgres(session)
+    postgres = is_postgres(session)
     where = _orders_where(filters, period)
     going = Order.status.not_in(NOT_GOING_AHEAD)
     confirmed = Order.confirmed_at.is_not(None)
@@ -316,13 +317,9 @@ async def ops_per_manager(
 # -- time helpers -----------------------------------------------------------------------
 
 
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:
     """`later - earlier` in seconds as a SQL expression of the session's database."""
-    if _is_postgres(session):
+    if is_postgres(session):
         return func.date_part("epoch", later - earlier)  # float8; extract() gives numeric
     return (func.julianday(later) - func.julianday(earlier)) * 86400
 
@@ -339,7 +336,7 @@ async def percentiles(
     Linear interpolation between the closest ranks (PostgreSQL's percentile_cont); PostgreSQL
     computes it itself, elsewhere the one or two rows around each rank are read in order.
     """
-    if _is_postgres(session):
+    if is_postgres(session):
         row = await _first(
             session,
             select(
@@ -461,12 +458,12 @@ async def days_to_first_order(
         )
         .cte("firsts")
     )
-    if _is_postgres(session):
+    if is_postgres(session):
         firsts = firsts.prefix_with("MATERIALIZED")
     ordered = and_(firsts.c.first_at.is_not(None), firsts.c.first_at < period.end)
     seconds = seconds_between(session, firsts.c.first_at, firsts.c.onboarded_at)
     median: float | None
-    if _is_postgres(session):
+    if is_postgres(session):
         count, waiting, median = await _first(
             session,
             select(
