@@ -5,7 +5,8 @@ runs the whole exchange through the HTTP protocol (checkauth, init, file in 16 M
 polled until success) against a server in a subprocess writing to PostgreSQL
 (BENCH_DATABASE_URL, default database dealerbot_onec_bench), and measures in the same run:
 plain lxml iterparse of the same files, PostgreSQL COPY of the same rows into scratch tables,
-the total exchange time, and the server's peak RSS (VmHWM) for two catalog sizes.
+the total exchange time, and the server's peak RSS (VmHWM) for two catalog sizes; then a
+second full exchange of the same items with every price and quantity changed ("repeat").
 """
 
 # ruff: noqa: E501  (XML templates read best on one line)
@@ -37,8 +38,9 @@ LOGIN, PASSWORD = "bench", "bench-password-1"
 PORT = 8931
 
 
-def generate(folder: Path, count: int) -> list[tuple[str, Path]]:
-    """Write import.xml and offers.xml for `count` items."""
+def generate(folder: Path, count: int, shift: int = 0) -> list[tuple[str, Path]]:
+    """Write import.xml and offers.xml for `count` items; `shift` is added to every price and
+    quantity (a later exchange in which all of them changed)."""
     groups = [g for g in iter_groups()]
     head = '<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08" ДатаФормирования="2026-11-23T10:00:00">\n'
     products = list(iter_products(count))
@@ -82,11 +84,11 @@ def generate(folder: Path, count: int) -> list[tuple[str, Path]]:
         out.write("</Склады><Предложения>\n")
         for p in products:
             prices = "".join(
-                f"<Цена><ИдТипаЦены>pt-{i}</ИдТипаЦены><ЦенаЗаЕдиницу>{price_for(p, i)}</ЦенаЗаЕдиницу><Валюта>RUB</Валюта></Цена>"
+                f"<Цена><ИдТипаЦены>pt-{i}</ИдТипаЦены><ЦенаЗаЕдиницу>{price_for(p, i) + shift}</ЦенаЗаЕдиницу><Валюта>RUB</Валюта></Цена>"
                 for i in range(len(PRICE_TYPES))
             )
             rests = "".join(
-                f"<Остаток><Склад><Ид>wh-{i}</Ид><Количество>{stock_for(p, i % 3)}</Количество></Склад></Остаток>"
+                f"<Остаток><Склад><Ид>wh-{i}</Ид><Количество>{stock_for(p, i % 3) + shift}</Количество></Склад></Остаток>"
                 for i in range(len(WAREHOUSES))
             )
             out.write(
@@ -267,15 +269,7 @@ async def exchange(files: list[tuple[str, Path]], phases: dict[str, float]) -> f
     return time.perf_counter() - started
 
 
-OFFER_FKS = (
-    ("prices", "fk_prices_product_id_products"),
-    ("prices", "fk_prices_price_type_id_price_types"),
-    ("stock", "fk_stock_product_id_products"),
-    ("stock", "fk_stock_warehouse_id_warehouses"),
-)
-
-
-async def run_size(url: str, count: int, *, without_offer_fks: bool = False) -> dict[str, Any]:
+async def run_size(url: str, count: int) -> dict[str, Any]:
     from sqlalchemy import text
 
     from core import migrate
@@ -287,12 +281,6 @@ async def run_size(url: str, count: int, *, without_offer_fks: bool = False) -> 
         await conn.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
     await migrate.upgrade(url)
-    if without_offer_fks:  # an experiment: what the foreign keys of prices and stock cost
-        engine = create_engine(url)
-        async with engine.begin() as conn:
-            for table, name in OFFER_FKS:
-                await conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
-        await engine.dispose()
     database = url.rsplit("/", 1)[1].split("?")[0]
     with tempfile.TemporaryDirectory(prefix="onec-bench-") as tmp:
         folder = Path(tmp)
@@ -321,6 +309,8 @@ async def run_size(url: str, count: int, *, without_offer_fks: bool = False) -> 
             server_cpu = process_cpu_seconds(server.pid) - server_cpu
             db_after = backend_cpu_seconds(database)
             db_cpu = float("nan") if db_after is None else db_after - db_before
+            # a later full exchange: the same items, every price and quantity changed
+            repeat = await exchange(generate(folder, count, shift=1), {})
         finally:
             server.terminate()
             server.wait()
@@ -334,6 +324,7 @@ async def run_size(url: str, count: int, *, without_offer_fks: bool = False) -> 
         "server_cpu": server_cpu,
         "db_cpu": db_cpu,
         "phases": phases,
+        "repeat": repeat,
     }
 
 
@@ -341,26 +332,16 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
-    parser.add_argument(
-        "--without-offer-fks",
-        action="store_true",
-        help="experiment: drop the foreign keys of prices and stock first (not the product)",
-    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    results = [
-        await run_size(url, size, without_offer_fks=args.without_offer_fks)
-        for size in (args.small, args.items)
-    ]
-    if args.without_offer_fks:
-        print("EXPERIMENT: prices and stock without their foreign keys")
+    results = [await run_size(url, size) for size in (args.small, args.items)]
     print(
-        f"{'items':>8} {'files MB':>9} {'iterparse s':>12} {'COPY s':>8} {'exchange s':>11} {'ratio':>6} {'peak RSS MB':>12} {'server CPU s':>13} {'PG CPU s':>9}"
+        f"{'items':>8} {'files MB':>9} {'iterparse s':>12} {'COPY s':>8} {'exchange s':>11} {'ratio':>6} {'peak RSS MB':>12} {'server CPU s':>13} {'PG CPU s':>9} {'repeat s':>9}"
     )
     for r in results:
         ratio = r["exchange"] / (r["iterparse"] + r["copy"])
         print(
-            f"{r['items']:>8} {r['mb']:>9.1f} {r['iterparse']:>12.2f} {r['copy']:>8.2f} {r['exchange']:>11.2f} {ratio:>6.2f} {r['rss']:>12.1f} {r['server_cpu']:>13.2f} {r['db_cpu']:>9.2f}"
+            f"{r['items']:>8} {r['mb']:>9.1f} {r['iterparse']:>12.2f} {r['copy']:>8.2f} {r['exchange']:>11.2f} {ratio:>6.2f} {r['rss']:>12.1f} {r['server_cpu']:>13.2f} {r['db_cpu']:>9.2f} {r['repeat']:>9.2f}"
         )
     for r in results:
         print(f"{r['items']:>8}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["phases"].items()))
