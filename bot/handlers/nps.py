@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.filters import BoundDealer, Is, NotMenu
+from bot.comment_step import ask_for_comment, comment_filters, comment_saved
+from bot.filters import BoundDealer
 from bot.i18n import _
-from bot.keyboards import main_menu
 from core.metrics.nps import SCORES, add_nps_comment, record_nps
 from core.models import Dealer, User
 
@@ -58,19 +57,12 @@ def create_router() -> Router:
         await record_nps(session, user, callback_data.survey, callback_data.score)
         await state.set_state(NpsStates.comment)
         await state.update_data(nps_survey=callback_data.survey)
-        await query.answer(_("nps.thanks"))
-        assert isinstance(query.message, Message)
-        await query.bot.edit_message_reply_markup(  # type: ignore[union-attr]
-            chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
-        )
-        skip = Nps(survey=callback_data.survey, score=SKIP).pack()
-        await query.message.answer(
-            _("nps.ask_comment"),
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [InlineKeyboardButton(text=_("nps.no_comment"), callback_data=skip)]
-                ]
-            ),
+        await ask_for_comment(
+            query,
+            thanks=_("nps.thanks"),
+            question=_("nps.ask_comment"),
+            skip_text=_("nps.no_comment"),
+            skip_data=Nps(survey=callback_data.survey, score=SKIP).pack(),
         )
 
     @router.callback_query(Nps.filter(F.score == SKIP))
@@ -78,9 +70,7 @@ def create_router() -> Router:
         await state.clear()
         await query.answer(_("nps.thanks"))
 
-    @router.message(
-        StateFilter(NpsStates.comment), Is(F.text), NotMenu(), Is(~F.text.startswith("/"))
-    )
+    @router.message(*comment_filters(NpsStates.comment))
     async def comment(
         message: Message,
         session: AsyncSession,
@@ -90,7 +80,6 @@ def create_router() -> Router:
     ) -> None:
         data = await state.get_data()
         await add_nps_comment(session, user, str(data["nps_survey"]), message.text or "")
-        await state.clear()
-        await message.answer(_("nps.comment_saved"), reply_markup=main_menu(dealer))
+        await comment_saved(message, state, dealer, _("nps.comment_saved"))
 
     return router

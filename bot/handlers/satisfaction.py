@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import Poll
-from bot.filters import BoundDealer, Is, NotMenu
+from bot.comment_step import ask_for_comment, comment_filters, comment_saved
+from bot.filters import BoundDealer
 from bot.i18n import _
-from bot.keyboards import main_menu
 from core.models import Dealer, User
 from core.orders.satisfaction import SCORES, add_comment, record_score
 
@@ -55,23 +54,12 @@ def create_router() -> Router:
         await record_score(session, user, callback_data.order_id, callback_data.score)
         await state.set_state(PollStates.comment)
         await state.update_data(poll_order_id=callback_data.order_id)
-        await query.answer(_("poll.thanks"))
-        assert isinstance(query.message, Message)
-        await query.bot.edit_message_reply_markup(  # type: ignore[union-attr]
-            chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
-        )
-        await query.message.answer(
-            _("poll.ask_comment"),
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [
-                        InlineKeyboardButton(
-                            text=_("poll.no_comment"),
-                            callback_data=Poll(order_id=callback_data.order_id, score=0).pack(),
-                        )
-                    ]
-                ]
-            ),
+        await ask_for_comment(
+            query,
+            thanks=_("poll.thanks"),
+            question=_("poll.ask_comment"),
+            skip_text=_("poll.no_comment"),
+            skip_data=Poll(order_id=callback_data.order_id, score=0).pack(),
         )
 
     @router.callback_query(Poll.filter(F.score == 0))
@@ -79,9 +67,7 @@ def create_router() -> Router:
         await state.clear()
         await query.answer(_("poll.thanks"))
 
-    @router.message(
-        StateFilter(PollStates.comment), Is(F.text), NotMenu(), Is(~F.text.startswith("/"))
-    )
+    @router.message(*comment_filters(PollStates.comment))
     async def comment(
         message: Message,
         session: AsyncSession,
@@ -91,7 +77,6 @@ def create_router() -> Router:
     ) -> None:
         data = await state.get_data()
         await add_comment(session, user, int(data["poll_order_id"]), message.text or "")
-        await state.clear()
-        await message.answer(_("poll.comment_saved"), reply_markup=main_menu(dealer))
+        await comment_saved(message, state, dealer, _("poll.comment_saved"))
 
     return router

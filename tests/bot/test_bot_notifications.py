@@ -52,6 +52,8 @@ async def test_completed_order_asks_for_a_score_and_comment(
     answer = await tg.press_in(me, poll, "⭐5")
     assert "Спасибо за оценку!" in alerts(answer)
     assert any(c.method == "editMessageReplyMarkup" for c in answer)
+    ask = last_message(answer)
+    assert "комментарий" in ask.text and [t for t, _ in ask.buttons] == ["Без комментария"]
     saved = last_message(await tg.send_text(me, "Всё быстро, спасибо"))
     assert "комментарий сохранён" in saved.text
     await tg.press_in(me, poll, "4")  # changed their mind: one answer, new score

@@ -43,6 +43,31 @@ async def test_pilot_dealer_answers_the_nps_question(
         ]
 
 
+async def test_the_comment_can_be_skipped(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession]
+) -> None:
+    me = shop.tg_user
+    async with db() as s:
+        wave = PilotWave(name="Пилот")
+        s.add(wave)
+        await s.flush()
+        dealer = await s.get(Dealer, shop.dealer_id)
+        assert dealer is not None
+        dealer.wave_id = wave.id
+        assert await queue_nps_survey(s, "2026-12") == 1
+        await s.commit()
+    await Sender(tg.bot, db, tg.settings).run_once()
+    question = await tg.wait_for("sendMessage", lambda c: c.chat_id == me.id)
+    ask = last_message(await tg.press_in(me, question, "7"))
+    assert "улучшить" in ask.text and [t for t, _ in ask.buttons] == ["Без комментария"]
+    skipped = await tg.press_in(me, ask, "Без комментария")
+    assert "Спасибо за ответ!" in alerts(skipped)
+    await tg.send_text(me, "фильтр")  # an ordinary search now, not a comment
+    async with db() as s:
+        rows = list(await s.scalars(select(NpsResponse)))
+        assert [(r.survey, r.score, r.comment) for r in rows] == [("2026-12", 7, "")]
+
+
 async def test_a_forged_score_is_refused(tg: BotHarness, shop: Shop, db) -> None:
     refused = await tg.press(shop.tg_user, Nps(survey="2026-11", score=42).pack())
     assert any("от 0 до 10" in a for a in alerts(refused))
