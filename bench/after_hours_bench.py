@@ -18,8 +18,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.dashboard_bench import NOW, ZONE, _ensure_database, fill
-from core import migrate
+from bench.dashboard_bench import NOW, ZONE, arguments, prepare, within_target
 from core.calendar import WorkingCalendar
 from core.db import create_engine, create_sessionmaker
 from core.metrics.after_hours import after_hours_stats
@@ -77,24 +76,11 @@ async def measure(url: str, runs: int) -> dict[str, object]:
 
 async def main(args: argparse.Namespace) -> int:
     url = args.database_url or os.environ.get("BENCH_AFTER_HOURS_URL") or DEFAULT_URL
-    if not url.startswith("postgresql"):
-        raise SystemExit("the after-hours bench runs on PostgreSQL")
-    await _ensure_database(url)
-    await migrate.upgrade(url)
-    started = time.perf_counter()
-    if await fill(url, args.orders):
-        print(f"generated in {time.perf_counter() - started:.1f} s")
+    await prepare(url, args.orders, bench="after-hours")
     result = await measure(url, args.runs)
     print(json.dumps({"orders": args.orders, **result}, default=str))
-    worst = result["30 days"]
-    assert isinstance(worst, dict)
-    return 0 if worst["median_s"] <= args.target else 1
+    return within_target(result, "30 days", args.target)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--target", type=float, default=1.0, help="seconds, unfiltered median")
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    sys.exit(asyncio.run(main(arguments(__doc__))))
