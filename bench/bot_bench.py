@@ -1,7 +1,7 @@
 """Updates per second of a dealer's search through the whole bot, against a bare echo bot.
 
     python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000] [--rounds 3]
-                              [--queries mixed|words|articles]
+                              [--queries mixed|words|articles] [--breakdown]
 
 Both bots are the real aiogram Dispatcher polling the same fake Bot API (tests/bot/fake_api.py,
 schema checks off) in the same run, in alternating rounds (echo, search, echo, search, ...) so
@@ -10,6 +10,14 @@ the ratio is the median of the rounds' ratios. The full stack is: fake API -> ai
 (session, user, locale, FSM with per-user isolation) -> core.catalog.search on PostgreSQL with
 `--items` products (prices and stock in three warehouses) -> a rendered reply with buttons.
 The echo bot answers each message with its text. Target: search rate >= 0.5 x echo rate.
+
+`--breakdown` adds two bots to each round, so that where a search update's time goes is
+measured rather than guessed: "menu" is the dealer bot answering the Catalog menu button with
+its one-line prompt (middlewares, the person's lookup, routing, FSM and a short reply; no
+search), and "search-from-memory" is the full search handler with the catalog's answers taken
+from memory (each query's page fetched from PostgreSQL once before the rounds): everything but
+the search statements. The per-update milliseconds of the four bots and their differences are
+printed.
 
 The database (BENCH_DATABASE_URL, else TEST_DATABASE_URL) is migrated to head; the catalog is
 filled once with `bench-` items and reused by later runs. Nothing else in it is touched.
@@ -26,7 +34,9 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,9 +47,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import bot.handlers.catalog as catalog_handlers
 from bot.factory import create_bot, create_dispatcher
+from bot.i18n import DEFAULT_LOCALE, read_catalog
 from core import migrate
 from core.catalog.normalize import normalize_article, search_text
+from core.catalog.search import SearchPage, search_products
 from core.db import create_engine, create_sessionmaker, is_sqlite
 from core.models import (
     Dealer,
@@ -176,6 +189,17 @@ async def bench_dealer(sessionmaker: async_sessionmaker[AsyncSession], users: in
     return [TgUser(id=BENCH_TG_BASE + i, username=f"bench{i}") for i in range(users)]
 
 
+@dataclass
+class Bench:
+    """A bot measured in each round: its dispatcher, the text of the i-th message, and what is
+    swapped in while it runs."""
+
+    name: str
+    dispatcher: Dispatcher
+    texts: Callable[[int], str]
+    patch: Callable[[], AbstractContextManager[None]] = nullcontext
+
+
 def echo_dispatcher() -> Dispatcher:
     """The bare echo bot: one handler, no middlewares of ours."""
     router = Router()
@@ -187,6 +211,35 @@ def echo_dispatcher() -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher
+
+
+async def remembered_pages(
+    sessionmaker: async_sessionmaker[AsyncSession], queries: list[str]
+) -> dict[str, SearchPage]:
+    """The first page of each query as the search handler asks for it, from the database."""
+    async with sessionmaker() as s:
+        pt = await s.scalar(select(PriceType.id).where(PriceType.onec_id == "bench-pt"))
+        return {
+            q: await search_products(
+                s, q, price_type_id=pt, page=0, page_size=catalog_handlers.PAGE_SIZE
+            )
+            for q in queries
+        }
+
+
+@contextmanager
+def search_from_memory(pages: dict[str, SearchPage]) -> Iterator[None]:
+    """While open, the search handler's catalog query is answered from `pages`."""
+
+    async def from_memory(_session: AsyncSession, query: str, **_kwargs: object) -> SearchPage:
+        return pages[query]
+
+    real = catalog_handlers.search_products
+    catalog_handlers.search_products = from_memory  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        catalog_handlers.search_products = real
 
 
 async def measure(
@@ -253,34 +306,52 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     articles = [f"{rnd.choice(BRANDS)[:2]}-{rnd.randrange(args.items):06d}" for _ in range(50)]
     queries = {"words": words, "articles": articles, "mixed": words + articles}[args.queries]
 
-    bots: list[tuple[str, Dispatcher, Callable[[int], str]]] = [
-        ("echo", echo_dispatcher(), lambda i: f"echo {i}"),
-        ("search", create_dispatcher(settings, sessionmaker), lambda i: queries[i % len(queries)]),
+    bots: list[Bench] = [
+        Bench("echo", echo_dispatcher(), lambda i: f"echo {i}"),
+        Bench(
+            "search", create_dispatcher(settings, sessionmaker), lambda i: queries[i % len(queries)]
+        ),
     ]
+    if args.breakdown:
+        pages = await remembered_pages(sessionmaker, queries)
+        catalog_button = read_catalog(DEFAULT_LOCALE)["menu.catalog"]
+        bots[1:1] = [
+            Bench("menu", create_dispatcher(settings, sessionmaker), lambda i: catalog_button),
+            Bench(
+                "search-from-memory",
+                create_dispatcher(settings, sessionmaker),
+                lambda i: queries[i % len(queries)],
+                lambda: search_from_memory(pages),
+            ),
+        ]
     rounds: list[dict[str, float]] = []
     try:
         for number in range(1, args.rounds + 1):
             results: dict[str, float] = {}
-            for name, dispatcher, texts in bots:
+            for bench in bots:
                 bot = create_bot(settings)
                 try:
-                    results[name] = await measure(
-                        fake, bot, dispatcher, people, texts, args.updates, args.warmup
-                    )
+                    with bench.patch():
+                        results[bench.name] = await measure(
+                            fake,
+                            bot,
+                            bench.dispatcher,
+                            people,
+                            bench.texts,
+                            args.updates,
+                            args.warmup,
+                        )
                 finally:
                     await bot.session.close()
             results["ratio"] = results["search"] / results["echo"]
             rounds.append(results)
-            print(
-                f"  round {number}: echo {results['echo']:.1f} updates/s, "
-                f"search {results['search']:.1f} updates/s, ratio {results['ratio']:.3f}",
-                flush=True,
-            )
+            rates = ", ".join(f"{b.name} {results[b.name]:.1f}" for b in bots)
+            print(f"  round {number}: {rates} updates/s; ratio {results['ratio']:.3f}", flush=True)
     finally:
         await fake.close()
         await engine.dispose()
     ratio = statistics.median(r["ratio"] for r in rounds)
-    return {
+    summary: dict[str, object] = {
         "items": items,
         "updates": args.updates,
         "users": args.users,
@@ -295,6 +366,26 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "meets_target": ratio >= 0.5,
         "database": url.split("@")[-1],
     }
+    if args.breakdown:
+        summary["breakdown"] = breakdown(rounds, [b.name for b in bots])
+    return summary
+
+
+def breakdown(rounds: list[dict[str, float]], names: list[str]) -> dict[str, float]:
+    """Median milliseconds per update of each bot, what each step from one to the next adds
+    (our stack over bare aiogram; the search handler, its rendering and its reply with buttons
+    over the menu's one line; the search statements), and the menu bot's rate over echo's."""
+    ms = {name: statistics.median(1000 / r[name] for r in rounds) for name in names}
+    steps = {
+        "stack_over_echo": ms["menu"] - ms["echo"],
+        "search_handler_over_menu": ms["search-from-memory"] - ms["menu"],
+        "search_statements": ms["search"] - ms["search-from-memory"],
+    }
+    return {
+        **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
+        **{f"{k}_ms": round(v, 3) for k, v in steps.items()},
+        "menu_ratio": round(statistics.median(r["menu"] / r["echo"] for r in rounds), 3),
+    }
 
 
 def main() -> None:
@@ -306,6 +397,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating echo/search rounds")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--queries", choices=["mixed", "words", "articles"], default="mixed")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also measure the dealer bot's menu button and the search answered from memory",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))
