@@ -141,6 +141,13 @@ class Telegram:
         kw.setdefault("lease", timedelta(0))
         return Sender(self.bot, self.db, self.settings, clock=self.clock, limits=Limits(), **kw)
 
+    async def drain(self) -> None:
+        """Deliver everything queued, as a sender running until the queue is empty."""
+        sender = self.sender()
+        while await sender.run_once():
+            pass
+        await sender.run_once()
+
 
 @pytest.fixture
 async def telegram(

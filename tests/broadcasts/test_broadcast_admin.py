@@ -31,13 +31,6 @@ FORM = {
 }
 
 
-async def _drain(telegram: Telegram) -> None:
-    sender = telegram.sender()
-    while await sender.run_once():
-        pass
-    await sender.run_once()
-
-
 async def test_compose_preview_send_progress_report_csv(
     admin: Browser,  # noqa: F811
     telegram: Telegram,
@@ -59,7 +52,7 @@ async def test_compose_preview_send_progress_report_csv(
 
     status, _, _ = await admin.post(f"{location}/test", {"telegram_id": "777"})
     assert status == 303
-    await _drain(telegram)
+    await telegram.drain()
     assert [c.chat_id for c in telegram.fake.delivered()] == [777]
     async with db() as s:
         assert (
@@ -73,7 +66,7 @@ async def test_compose_preview_send_progress_report_csv(
     before = await response.json()
     assert (before["state"], before["total"], before["queued"]) == ("sending", 5, 5)
 
-    await _drain(telegram)
+    await telegram.drain()
     response = await admin.client.get(f"{location}/progress")
     after = await response.json()
     assert (after["state"], after["sent"], after["blocked"], after["queued"]) == ("done", 4, 1, 0)
