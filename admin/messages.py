@@ -20,6 +20,14 @@ TEXTS: dict[str, str] = {
     "broadcast.bad_link": "Ссылка «{url}» должна начинаться с https://, http:// или tg://.",
     "broadcast.too_long": "Текст длиннее {limit} символов (без тегов).",
     "broadcast.bad_photo": "Фото — это ссылка https://… или file_id Telegram.",
+    "broadcast.photo_empty": "Файл фото пустой.",
+    "broadcast.photo_too_large": "Фото больше {max_mb} МБ: Telegram его не примет.",
+    "broadcast.photo_not_image": "Это не фото: нужен файл JPEG или PNG.",
+    "broadcast.photo_bad_size": (
+        "Фото {width}×{height}: Telegram принимает ширину и высоту в сумме до 10 000 точек"
+        " и стороны, отличающиеся не больше чем в 20 раз."
+    ),
+    "broadcast.two_photos": "Укажите фото одним способом: файлом или ссылкой.",
     "broadcast.button_incomplete": "У кнопки нужны и текст, и ссылка.",
     "broadcast.button_too_long": "Текст кнопки длиннее {limit} символов.",
     "broadcast.not_editable": "Рассылку уже нельзя изменить ({state}).",
@@ -31,6 +39,7 @@ TEXTS: dict[str, str] = {
     "auth.bad_credentials": "Неверный логин или пароль.",
     "auth.locked": "Слишком много неудачных попыток входа. Вход заблокирован до {until}.",
     "auth.admin_only": "Эта страница доступна только администраторам.",
+    "upload.too_large": "Файл слишком большой: админка принимает до {max_mb} МБ за раз.",
     "csrf.invalid": (
         "Форма устарела или отправлена не со страницы админки (CSRF). Обновите страницу."
     ),

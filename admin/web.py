@@ -158,6 +158,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     """Domain errors become a message: on a form, flashed on the page it came from."""
     try:
         return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        # The body of a form with a file over the limit (settings.max_upload_bytes).
+        max_mb = request.app[SETTINGS].max_upload_bytes / (1024 * 1024)
+        await flash(request, text("upload.too_large", {"max_mb": f"{max_mb:g}"}), "error")
+        raise web.HTTPSeeOther(_back(request)) from None
     except NotFound as error:
         return await _error_page(request, error_text(error), 404)
     except Forbidden as error:

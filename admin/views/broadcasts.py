@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from admin.web import (
     render,
 )
 from core.broadcasts import audience as aud
-from core.broadcasts import service
+from core.broadcasts import photos, service
 from core.broadcasts.content import Content, preview_html
 from core.errors import InvalidInput
 from core.models import Broadcast, Dealer, PilotWave, Role, User, utcnow
@@ -90,7 +91,15 @@ async def _choices(request: web.Request) -> dict[str, Any]:
     dealers = (
         await db.execute(select(Dealer.id, Dealer.name).order_by(Dealer.name).limit(2000))
     ).all()
-    return {"waves": waves, "managers": managers, "dealers": dealers, "kinds": KIND_LABELS}
+    # The smaller of Telegram's limit for a photo and the admin's for a request.
+    photo_max = min(photos.MAX_BYTES, request.app[SETTINGS].max_upload_bytes) / (1024 * 1024)
+    return {
+        "waves": waves,
+        "managers": managers,
+        "dealers": dealers,
+        "kinds": KIND_LABELS,
+        "photo_max_mb": f"{photo_max:g}",
+    }
 
 
 async def _get(request: web.Request) -> Broadcast:
@@ -132,21 +141,46 @@ async def new(request: web.Request) -> web.Response:
 @routes.post("/broadcasts")
 @admin_only
 async def create(request: web.Request) -> web.Response:
+    item = await _save(request, None)
+    audit(
+        request,
+        "broadcast.create",
+        "broadcast",
+        item.id,
+        title=item.title,
+        audience=item.audience,
+        photo_file=item.photo_file_name,
+    )
+    await request[DB].commit()
+    raise redirect(f"{PREFIX}/broadcasts/{item.id}")
+
+
+async def _save(request: web.Request, item: Broadcast | None) -> Broadcast:
+    """Create or change a draft from the posted form (an uploaded photo included)."""
     data = await form(request)
-    db = request[DB]
-    item = await service.save_draft(
-        db,
-        None,
+    return await service.save_draft(
+        request[DB],
+        item,
         title=field(data, "title"),
         content=_content_from(data),
         audience=_audience_from(data),
         staff_id=request[STAFF].id,
+        upload=_upload_from(data),
+        remove_upload=field(data, "photo_remove") == "1",
     )
-    audit(
-        request, "broadcast.create", "broadcast", item.id, title=item.title, audience=item.audience
-    )
-    await db.commit()
-    raise redirect(f"{PREFIX}/broadcasts/{item.id}")
+
+
+def _upload_from(data: Mapping[str, Any]) -> tuple[bytes, str] | None:
+    """The photo file posted with the form: (bytes, file name), or None if none was chosen."""
+    value = data.get("photo_file")
+    if not isinstance(value, web.FileField):
+        return None
+    content = value.file.read()
+    if not content and not value.filename:
+        return None  # the file input was left empty
+    # Browsers and clients percent-encode some characters of the name (quotes, line breaks;
+    # aiohttp's client everything outside ASCII).
+    return content, unquote(value.filename or "")
 
 
 @routes.get("/broadcasts/{id}/edit")
@@ -160,22 +194,32 @@ async def edit(request: web.Request) -> web.Response:
 @routes.post("/broadcasts/{id}")
 @admin_only
 async def update(request: web.Request) -> web.Response:
-    item = await _get(request)
-    data = await form(request)
-    await service.save_draft(
-        request[DB],
-        item,
-        title=field(data, "title"),
-        content=_content_from(data),
-        audience=_audience_from(data),
-        staff_id=request[STAFF].id,
-    )
+    item = await _save(request, await _get(request))
     audit(
-        request, "broadcast.update", "broadcast", item.id, title=item.title, audience=item.audience
+        request,
+        "broadcast.update",
+        "broadcast",
+        item.id,
+        title=item.title,
+        audience=item.audience,
+        photo_file=item.photo_file_name,
     )
     await request[DB].commit()
     await flash(request, "Рассылка сохранена.")
     raise redirect(f"{PREFIX}/broadcasts/{item.id}")
+
+
+@routes.get("/broadcasts/{id}/photo")
+@admin_only
+async def photo(request: web.Request) -> web.Response:
+    """The uploaded photo, for the preview."""
+    found = await photos.image(request[DB], (await _get(request)).id)
+    if found is None:
+        raise web.HTTPNotFound()
+    content, content_type = found
+    return web.Response(
+        body=content, content_type=content_type, headers={"Cache-Control": "private, no-cache"}
+    )
 
 
 @routes.get("/broadcasts/{id}")

@@ -28,9 +28,10 @@ class Content:
     """The parts of one broadcast message."""
 
     text: str
-    photo: str | None = None
+    photo: str | None = None  # a URL or a Telegram file_id
     button_text: str | None = None
     button_url: str | None = None
+    photo_file_name: str | None = None  # an uploaded photo (core.broadcasts.photos)
 
 
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "code": {"class"}, "tg-emoji": {"emoji-id"}}
@@ -111,7 +112,10 @@ def check(content: Content) -> Content:
     photo = (content.photo or "").strip() or None
     button_text = (content.button_text or "").strip() or None
     button_url = (content.button_url or "").strip() or None
-    if not text and photo is None:
+    if photo is not None and content.photo_file_name is not None:
+        raise InvalidInput("broadcast.two_photos")
+    has_photo = photo is not None or content.photo_file_name is not None
+    if not text and not has_photo:
         raise InvalidInput("broadcast.text_required")
     checker = _Checker()
     checker.feed(text)
@@ -121,7 +125,7 @@ def check(content: Content) -> Content:
         raise InvalidInput(key, **params)
     if checker.stack:
         raise InvalidInput("broadcast.unbalanced", tag=checker.stack[-1])
-    limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+    limit = CAPTION_LIMIT if has_photo else TEXT_LIMIT
     if len("".join(checker.visible)) > limit:
         raise InvalidInput("broadcast.too_long", limit=limit)
     is_url = (photo or "").lower().startswith(("http://", "https://"))
@@ -133,4 +137,4 @@ def check(content: Content) -> Content:
         raise InvalidInput("broadcast.button_too_long", limit=BUTTON_TEXT_LIMIT)
     if button_url is not None and not _URL.match(button_url):
         raise InvalidInput("broadcast.bad_link", url=button_url)
-    return Content(text, photo, button_text, button_url)
+    return Content(text, photo, button_text, button_url, content.photo_file_name)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.broadcasts import photos
 from core.broadcasts.audience import Audience, recipients
 from core.broadcasts.content import Content, check
 from core.db import is_postgres
@@ -56,17 +57,29 @@ async def save_draft(
     content: Content,
     audience: dict[str, Any],
     staff_id: int | None,
+    upload: tuple[bytes, str] | None = None,
+    remove_upload: bool = False,
     now: datetime | None = None,
 ) -> Broadcast:
-    """Create or change a broadcast that has not started; the content and rule are checked."""
+    """Create or change a broadcast that has not started; the content and rule are checked.
+
+    `upload` (bytes, file name) becomes its photo; a photo URL or file_id in `content` replaces
+    an uploaded photo, as `remove_upload` removes it. Nothing changes if anything is wrong.
+    """
     now = now or utcnow()
-    checked = check(content)
+    if broadcast is not None and broadcast.state not in EDITABLE:
+        raise InvalidTransition("broadcast.not_editable", state=broadcast.state)
+    if upload is not None:
+        photos.inspect_photo(upload[0])
+    kept = None if broadcast is None or remove_upload else broadcast.photo_file_name
+    if (content.photo or "").strip() and upload is None:
+        kept = None  # a link replaces the uploaded photo
+    file_name = (upload[1] or "photo") if upload is not None else kept
+    checked = check(replace(content, photo_file_name=file_name))
     rule = Audience.parse(audience)
     if broadcast is None:
         broadcast = Broadcast(created_by_id=staff_id, created_at=now, state=B.DRAFT)
         session.add(broadcast)
-    elif broadcast.state not in EDITABLE:
-        raise InvalidTransition("broadcast.not_editable", state=broadcast.state)
     broadcast.title = title.strip()[:200]
     broadcast.text = checked.text
     broadcast.photo = checked.photo
@@ -75,11 +88,21 @@ async def save_draft(
     broadcast.audience = rule.as_json()
     broadcast.updated_at = now
     await session.flush()
+    if upload is not None:
+        await photos.attach(session, broadcast, *upload)
+    elif kept is None and broadcast.photo_file_name is not None:
+        await photos.detach(session, broadcast)
     return broadcast
 
 
 def content_of(broadcast: Broadcast) -> Content:
-    return Content(broadcast.text, broadcast.photo, broadcast.button_text, broadcast.button_url)
+    return Content(
+        broadcast.text,
+        broadcast.photo,
+        broadcast.button_text,
+        broadcast.button_url,
+        broadcast.photo_file_name,
+    )
 
 
 async def schedule(
@@ -356,15 +379,19 @@ async def test_send(
     return delivery.id
 
 
+def broadcast_id_of(delivery: Delivery) -> int:
+    """The broadcast a row sends: its own for a recipient's row, the tested one for a test."""
+    if delivery.kind == BROADCAST_TEST:
+        return int(delivery.params.get("broadcast_id") or 0)
+    return delivery.broadcast_id or 0
+
+
 async def for_delivery(session: AsyncSession, delivery: Delivery) -> Content | None:
     """What a broadcast row says, or None when there is nothing to send (cancelled, gone)."""
-    if delivery.kind == BROADCAST_TEST:
-        broadcast = await session.get(Broadcast, int(delivery.params.get("broadcast_id") or 0))
-        return content_of(broadcast) if broadcast is not None else None
-    if delivery.broadcast_id is None:
+    broadcast = await session.get(Broadcast, broadcast_id_of(delivery))
+    if broadcast is None:
         return None
-    broadcast = await session.get(Broadcast, delivery.broadcast_id)
-    if broadcast is None or broadcast.state == B.CANCELLED:
+    if delivery.kind != BROADCAST_TEST and broadcast.state == B.CANCELLED:
         return None
     return content_of(broadcast)
 

@@ -2,7 +2,7 @@
 
 from core.models.admin import AdminSetting, ApiToken, AuditEntry
 from core.models.base import Base, utcnow
-from core.models.broadcasts import Broadcast, BroadcastState
+from core.models.broadcasts import Broadcast, BroadcastPhoto, BroadcastState
 from core.models.catalog import Price, PriceType, Product, ProductGroup, Stock, Warehouse
 from core.models.claims import (
     Claim,
@@ -47,6 +47,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Broadcast",
+    "BroadcastPhoto",
     "BroadcastState",
     "CalendarDay",
     "Cart",

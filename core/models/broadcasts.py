@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, utcnow
@@ -38,6 +38,8 @@ class Broadcast(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[str | None] = mapped_column(String(500))  # file_id or URL
+    # The name of an uploaded photo (its bytes are in broadcast_photos), or None.
+    photo_file_name: Mapped[str | None] = mapped_column(String(200))
     button_text: Mapped[str | None] = mapped_column(String(64))
     button_url: Mapped[str | None] = mapped_column(String(500))
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -57,3 +59,20 @@ class Broadcast(Base):
     skipped: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BroadcastPhoto(Base):
+    """A photo uploaded for a broadcast: its bytes until Telegram holds them, then the file_id
+    Telegram gave the first upload, which every later message reuses."""
+
+    __tablename__ = "broadcast_photos"
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int]
+    height: Mapped[int]
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

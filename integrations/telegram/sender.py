@@ -36,6 +36,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import create_i18n
+from core.broadcasts import photos
 from core.broadcasts import service as broadcasts
 from core.calendar import load_calendar
 from core.models import Delivery, DeliveryState, OutboxEvent, User, utcnow
@@ -82,6 +83,9 @@ class Sender:
         self.max_inline_wait = max_inline_wait
         self.lease = lease
         self.i18n = create_i18n()
+        # A broadcast's uploaded photo goes up once: the first message uploads it, messages
+        # rendered meanwhile wait for it and send the file_id Telegram returned.
+        self._upload_locks: dict[int, asyncio.Lock] = {}
 
     # ------------------------------------------------------------------------ the whole cycle
     async def run_once(self, now: datetime | None = None) -> int:
@@ -279,6 +283,8 @@ class Sender:
                 text=out.text, chat_id=chat_id, message_id=out.message_id, reply_markup=out.markup
             )
             return edited.message_id if isinstance(edited, Message) else out.message_id
+        if out.method == "photo" and out.upload_of is not None:
+            return await self._send_upload(chat_id, out, out.upload_of)
         if out.method == "photo":
             photo = await self.bot.send_photo(
                 chat_id,
@@ -298,6 +304,25 @@ class Sender:
         sent = await self.bot.send_message(
             chat_id, out.text, parse_mode=out.parse_mode, reply_markup=out.markup
         )
+        return sent.message_id
+
+    async def _send_upload(self, chat_id: int, out: Outgoing, broadcast_id: int) -> int:
+        """A broadcast message with its uploaded photo: the bytes the first time, then the
+        file_id Telegram gave them (kept in the database for later messages and restarts)."""
+        async with self._upload_locks.setdefault(broadcast_id, asyncio.Lock()):
+            async with self.sessionmaker() as session:
+                known = await photos.file_id_of(session, broadcast_id)
+            sent = await self.bot.send_photo(
+                chat_id,
+                known or out.photos[0],
+                caption=out.text or None,
+                parse_mode=out.parse_mode,
+                reply_markup=out.markup,
+            )
+            if known is None and sent.photo:
+                async with self.sessionmaker() as session:
+                    await photos.remember_file_id(session, broadcast_id, sent.photo[-1].file_id)
+                    await session.commit()
         return sent.message_id
 
     # ------------------------------------------------------------------------ recording

@@ -497,9 +497,16 @@ class FakeTelegram:
         if m == "sendMessage":
             return 200, self._bot_message(int(p["chat_id"]), text=p.get("text", ""), **inline)
         if m == "sendPhoto":
+            # An upload ("attach://<part>") gets a new file_id, as on Telegram; a file_id or URL
+            # is answered with itself.
+            photo = str(p.get("photo") or "")
+            if photo.startswith("attach://") and photo[9:] in call.files:
+                file_id, unique_id = self.add_file(call.files[photo[9:]], "photo.jpg")
+            else:
+                file_id, unique_id = photo or "P1", f"U{photo or 'P1'}"[:64]
             return 200, self._bot_message(
                 int(p["chat_id"]),
-                photo=[{"file_id": "P1", "file_unique_id": "UP1", "width": 1, "height": 1}],
+                photo=[{"file_id": file_id, "file_unique_id": unique_id, "width": 1, "height": 1}],
                 caption=p.get("caption", ""),
             )
         if m == "sendDocument":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,6 +26,30 @@ from core.models import (
 )
 
 _orders = iter(range(1, 1_000_000))
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    """A real PNG of one colour (browsers draw it)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    """The start of a baseline JPEG as cameras write it: SOI, an APP1 block, the frame header."""
+    app1 = b"\xff\xe1" + struct.pack(">H", 18) + b"Exif\x00\x00" + b"\x00" * 10
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x00" * 9
+    return b"\xff\xd8" + app1 + sof0 + b"\xff\xd9"
 
 
 @dataclass

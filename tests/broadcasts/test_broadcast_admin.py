@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import AuditEntry, Broadcast, StaffAccount
@@ -19,7 +19,7 @@ from tests.admin.conftest import (  # noqa: F401
     server,
 )
 from tests.broadcasts.conftest import Telegram
-from tests.broadcasts.data import crowd
+from tests.broadcasts.data import crowd, png
 
 FORM = {
     "title": "Весенняя акция",
@@ -136,3 +136,62 @@ async def test_managers_cannot_open_broadcasts(
     await browser.login("olga")
     status, _ = await browser.get("/admin/broadcasts")
     assert status == 403
+
+
+def _file(content: bytes, name: str) -> io.BytesIO:
+    """A file field for the form (the client posts the form as multipart)."""
+    data = io.BytesIO(content)
+    data.name = name
+    return data
+
+
+async def test_a_photo_is_uploaded_previewed_refused_when_wrong_and_removed(
+    admin: Browser,  # noqa: F811
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await crowd(db, 2)
+    picture = png(120, 80)
+
+    # Not a photo, or too big for the admin: a clear message, nothing saved.
+    status, _, _ = await admin.post(
+        "/admin/broadcasts", {**FORM, "photo_file": _file(b"%PDF-1.7", "price.pdf")}
+    )
+    assert status == 303
+    _, page = await admin.get("/admin/broadcasts")
+    assert "Это не фото: нужен файл JPEG или PNG." in page
+    huge = picture + b"\0" * (6 * 1024 * 1024)
+    status, _, location = await admin.post(
+        "/admin/broadcasts",
+        {**FORM, "photo_file": _file(huge, "big.png")},
+        headers={"Referer": str(admin.client.make_url("/admin/broadcasts/new"))},
+    )
+    assert (status, location) == (303, "/admin/broadcasts/new")
+    _, page = await admin.get(location)
+    assert "Файл слишком большой: админка принимает до 5 МБ за раз." in page
+    async with db() as s:
+        assert await s.scalar(select(func.count()).select_from(Broadcast)) == 0
+
+    # A photo: saved with the draft and shown in the preview.
+    status, _, location = await admin.post(
+        "/admin/broadcasts", {**FORM, "photo_file": _file(picture, "весна.png")}
+    )
+    assert status == 303
+    _, page = await admin.get(location)
+    assert 'id="preview-photo"' in page and 'alt="весна.png"' in page
+    response = await admin.client.get(f"{location}/photo")
+    assert response.status == 200 and response.content_type == "image/png"
+    assert await response.read() == picture
+
+    # The edit form shows it; saving without a file keeps it; "remove" removes it.
+    _, page = await admin.get(f"{location}/edit")
+    assert 'id="current-photo"' in page and 'enctype="multipart/form-data"' in page
+    assert "файл JPEG или PNG до 5 МБ" in page  # the admin's request limit, under Telegram's 10
+    await admin.post(location, FORM)
+    response = await admin.client.get(f"{location}/photo")
+    assert response.status == 200
+    await admin.post(location, {**FORM, "photo_remove": "1"})
+    response = await admin.client.get(f"{location}/photo")
+    assert response.status == 404
+    async with db() as s:
+        item = await s.scalar(select(Broadcast))
+        assert item is not None and item.photo_file_name is None

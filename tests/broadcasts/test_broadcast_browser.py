@@ -1,6 +1,6 @@
-"""The broadcast pages in headless Chromium: compose with an audience of one wave, preview,
-test send to yourself, send, the progress updating on the open page as the sender delivers
-(no reload), the report's status tabs and the CSV download."""
+"""The broadcast pages in headless Chromium: compose with an uploaded photo and an audience of
+one wave, preview, test send to yourself, send, the progress updating on the open page as the
+sender delivers (no reload), the report's status tabs and the CSV download."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from core.models import Broadcast, Dealer, PilotWave
 from tests.admin.conftest import PASSWORD, admin_settings, server, staff  # noqa: F401 - fixtures
 from tests.admin.test_admin_browser import page, shots  # noqa: F401 - the page fixture
 from tests.broadcasts.conftest import Telegram
-from tests.broadcasts.data import crowd
+from tests.broadcasts.data import crowd, png
 
 
 async def test_compose_send_and_watch_the_progress_in_the_browser(
@@ -53,13 +53,23 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     await page.fill("textarea[name=text]", "<b>Скидка 10%</b> на фильтры до конца месяца")
     await page.fill("input[name=button_text]", "Каталог")
     await page.fill("input[name=button_url]", "https://example.com/catalog")
+    picture = png(120, 80)
+    await page.set_input_files(
+        "input[name=photo_file]",
+        files=[{"name": "весна.png", "mimeType": "image/png", "buffer": picture}],
+    )
     await page.select_option("select[name=kind]", "waves")
     await page.select_option("select[name=waves_ids]", label="Пилот Тула")
     await page.screenshot(path=str(folder / "b1-compose.png"), full_page=True)
     await page.click("#broadcast-form button.primary")
     await page.wait_for_selector("#preview")
 
-    # The preview renders the formatting; the audience is the wave's four people.
+    # The preview shows the photo and renders the formatting; the audience is the wave's four.
+    shown = await page.evaluate(
+        "() => { const i = document.getElementById('preview-photo');"
+        " return [i.complete, i.naturalWidth, i.naturalHeight, i.alt]; }"
+    )
+    assert shown == [True, 120, 80, "весна.png"]
     assert await page.locator("#preview .text b").text_content() == "Скидка 10%"
     assert await page.locator("#preview .tg-button a").text_content() == "Каталог"
     size = await page.locator("#audience-size").text_content()
@@ -72,6 +82,8 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     await page.wait_for_selector("#send-form")
     await telegram.drain()
     assert [c.chat_id for c in telegram.fake.delivered()] == [777]
+    [test] = telegram.fake.delivered()
+    assert test.method == "sendPhoto" and list(test.files.values()) == [picture]
 
     # Send: the open page follows the sender without being reloaded.
     await page.click("#send-form button")
@@ -92,6 +104,8 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     delivered = [c.chat_id for c in telegram.fake.delivered()]  # blocked chats get nothing
     assert delivered[0] == 777 and sorted(delivered[1:]) == [p for p in in_wave if p != people[1]]
     assert outside not in delivered
+    file_id = test.result["photo"][-1]["file_id"]  # the upload is not repeated
+    assert all(c.params["photo"] == file_id and not c.files for c in telegram.fake.delivered()[1:])
     await page.screenshot(path=str(folder / "b3-progress.png"), full_page=True)
 
     # The report: its tabs filter by status.
