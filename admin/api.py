@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.accounts import check_api_token
-from admin.keys import SESSIONMAKER, SETTINGS
+from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.metrics_figures import (
     after_hours_json,
     days_period,
@@ -515,6 +515,7 @@ async def metrics_rollout(request: web.Request) -> web.Response:
         now=now,
         period=days_period(days, settings.zone) if days else None,
         zone=settings.zone,
+        cache=request.app[METRICS_CACHE],
     )
     return web.json_response(rollout_json(values, filters, now))
 

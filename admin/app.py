@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin.api import build_api_app
-from admin.keys import SESSIONMAKER, SETTINGS
+from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
 from admin.views import auth, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
@@ -27,6 +27,7 @@ from admin.web import (
     error_middleware,
     money,
 )
+from core.metrics import WindowCache
 from core.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -52,12 +53,15 @@ API_PREFIX = "/api/v1"
 
 
 def build_admin_app(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    metrics_cache: WindowCache | None = None,
 ) -> web.Application:
     """The /admin sub-application: pages, static files, login, CSRF."""
     app = web.Application(client_max_size=settings.max_upload_bytes + 64 * 1024)
     app[SETTINGS] = settings
     app[SESSIONMAKER] = sessionmaker
+    app[METRICS_CACHE] = metrics_cache or WindowCache()
     aiohttp_session.setup(app, cookie_storage(settings.secret_key.get_secret_value()))
     app.middlewares.extend([db_middleware, error_middleware, csrf_middleware, auth_middleware])
     env = aiohttp_jinja2.setup(
@@ -87,10 +91,12 @@ def setup_admin(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     """Mount the admin pages at /admin and the JSON API at /api/v1 on the main application."""
-    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker))
+    metrics_cache = WindowCache()
+    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker, metrics_cache))
     api = build_api_app()
     api[SETTINGS] = settings
     api[SESSIONMAKER] = sessionmaker
+    api[METRICS_CACHE] = metrics_cache
     app.add_subapp(API_PREFIX, api)
 
     async def to_admin(_request: web.Request) -> web.StreamResponse:

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from admin.keys import SETTINGS
+from admin.keys import METRICS_CACHE, SETTINGS
 from admin.metrics_figures import (
     STATUS_RU,
     WEEKDAYS_RU,
@@ -88,7 +88,13 @@ async def _dashboard(request: web.Request) -> tuple[MetricFilters, Any, Any, Any
     period: Period | None = days_period(days, settings.zone) if days else None
     config = await load_config(request[DB])
     values = await rollout_dashboard(
-        request[DB], filters, now=now, period=period, zone=settings.zone, config=config
+        request[DB],
+        filters,
+        now=now,
+        period=period,
+        zone=settings.zone,
+        config=config,
+        cache=request.app[METRICS_CACHE],
     )
     return filters, now, config, values
 
@@ -113,7 +119,13 @@ async def dashboard(request: web.Request) -> web.Response:
     key = key if key in METRICS_BY_KEY else "bot_share"
     row = next(m for m in values if m.key == key)
     points = await metric_series(
-        request[DB], key, filters, now=now, months=12, zone=request.app[SETTINGS].zone
+        request[DB],
+        key,
+        filters,
+        now=now,
+        months=12,
+        zone=request.app[SETTINGS].zone,
+        cache=request.app[METRICS_CACHE],
     )
     series = await asyncio.to_thread(
         series_svg,
@@ -221,6 +233,7 @@ async def settings_save(request: web.Request) -> web.StreamResponse:
     await save_config(request[DB], config, staff_id=None)
     audit(request, "metrics.settings", "rollout", "", launch_on=str(config.launch_on))
     await request[DB].commit()
+    request.app[METRICS_CACHE].clear()  # the closed windows may be other ones now
     await flash(request, "Настройки дашборда сохранены.")
     raise redirect(f"{PREFIX}/metrics")
 

@@ -194,3 +194,42 @@ async def test_bad_settings_are_refused_with_a_message(admin: Browser, token: st
     _, page = await admin.get(location)
     assert "Окно расчёта — от 1 до 366 дней (указано 0)." in page
     assert 'name="window_days" min="1" max="366" value="30"' in page  # nothing stored
+
+
+async def test_closed_windows_are_kept_for_a_while_and_the_current_one_never(
+    admin: Browser, token: str, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """The pages and the API share one cache of closed windows (the baseline here): an old
+    order recorded late shows after the entry expires or the dashboard settings are saved; a
+    new order shows at once."""
+    await admin.post("/admin/metrics/settings", {"launch_on": "2026-04-01", "window_days": "30"})
+
+    def share(data: dict, field: str) -> str | None:
+        return next(m for m in data["metrics"] if m["key"] == "after_hours_share")[field]
+
+    status, _ = await admin.get("/admin/metrics")  # computes the baseline and keeps it
+    assert status == 200
+
+    async with db() as session:
+        dealer = await factories.dealer(session, "ООО Поздний")
+        for number, placed in (
+            ("LATE-1", EVENING),
+            ("NEW-1", datetime.now(UTC) - timedelta(days=1)),
+        ):
+            session.add(
+                Order(
+                    number=number,
+                    dealer_id=dealer.id,
+                    status="new",
+                    placed_at=placed.astimezone(UTC),
+                    is_after_hours=True,
+                )
+            )
+        await session.commit()
+    # The API answers from the page's entry: the baseline without the late order.
+    _, data = await _json(admin, token, "/api/v1/metrics/rollout")
+    assert (share(data, "baseline"), share(data, "current")) == ("50.00", "100.00")
+
+    await admin.post("/admin/metrics/settings", {"launch_on": "2026-04-01", "window_days": "30"})
+    _, data = await _json(admin, token, "/api/v1/metrics/rollout")
+    assert share(data, "baseline") == "66.67"  # 2 of the 3 orders before the launch
