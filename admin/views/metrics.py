@@ -33,10 +33,22 @@ from admin.metrics_figures import (
     to_csv,
     to_xlsx,
 )
-from admin.web import DB, PREFIX, admin_only, audit, field, flash, form, redirect, render
+from admin.web import (
+    DB,
+    PREFIX,
+    admin_only,
+    audit,
+    field,
+    flash,
+    form,
+    int_field,
+    redirect,
+    render,
+)
 from core.calendar import load_calendar
 from core.errors import InvalidInput
 from core.metrics.after_hours import after_hours_stats
+from core.metrics.nps import nps_rounds, queue_nps_survey
 from core.metrics.rollout import (
     METRICS_BY_KEY,
     CheckpointConfig,
@@ -150,6 +162,8 @@ async def dashboard(request: web.Request) -> web.Response:
             "api_query": request.query_string,
             "weekly": await load_weekly_config(request[DB]),
             "weekly_chats": len(await recipients(request[DB])),
+            "nps_rounds": await nps_rounds(request[DB]),
+            "nps_survey": now.astimezone(request.app[SETTINGS].zone).strftime("%Y-%m"),
             **await _choices(request),
         },
     )
@@ -289,6 +303,28 @@ async def weekly_save(request: web.Request) -> web.StreamResponse:
     await request[DB].commit()
     await flash(request, "Расписание еженедельной сводки сохранено.")
     raise redirect(f"{PREFIX}/metrics")
+
+
+@routes.post("/metrics/nps")
+@admin_only
+async def nps_send(request: web.Request) -> web.StreamResponse:
+    """Queue the NPS question of a round for a wave's people (the pilot wave by default)."""
+    data = await form(request)
+    survey = field(data, "survey")
+    wave_id = int_field(data, "wave_id")
+    queued = await queue_nps_survey(request[DB], survey, wave_id=wave_id)
+    audit(request, "metrics.nps_send", "nps", survey, wave_id=wave_id, queued=queued)
+    await request[DB].commit()
+    if queued:
+        await flash(request, f"Вопрос NPS «{survey}» поставлен в очередь: {queued} чел.")
+    else:
+        await flash(
+            request,
+            f"Вопрос NPS «{survey}» никому не добавлен: все люди волны с Telegram его уже"
+            " получили, или в волне их нет.",
+            "error",
+        )
+    raise redirect(f"{PREFIX}/metrics#nps")
 
 
 # -- after hours ------------------------------------------------------------------------------

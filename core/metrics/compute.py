@@ -74,6 +74,20 @@ def ratio(
     return q(Decimal(part) * scale / Decimal(whole))
 
 
+def nps_counts() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """Answers, promoters and detractors among the nps_responses rows a query selects."""
+    return (
+        func.count(),
+        func.coalesce(func.sum(case((NpsResponse.score >= PROMOTER_MIN, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((NpsResponse.score <= DETRACTOR_MAX, 1), else_=0)), 0),
+    )
+
+
+def nps_score(promoters: int, detractors: int, answers: int) -> Decimal | None:
+    """NPS: % promoters (9-10) - % detractors (0-6) of the answers; None without answers."""
+    return ratio(promoters - detractors, answers, 100)
+
+
 def dealer_scope(column: Any, filters: MetricFilters) -> list[ColumnElement[bool]]:
     """Conditions keeping rows whose dealer (`column`) is selected by the filters."""
     conditions: list[ColumnElement[bool]] = []
@@ -513,13 +527,9 @@ async def nps(
     )
     answers, promoters, detractors = await _first(
         session,
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((NpsResponse.score >= PROMOTER_MIN, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((NpsResponse.score <= DETRACTOR_MAX, 1), else_=0)), 0),
-        ).where(NpsResponse.id.in_(latest)),
+        select(*nps_counts()).where(NpsResponse.id.in_(latest)),
     )
-    value = ratio(int(promoters) - int(detractors), answers, 100)
+    value = nps_score(int(promoters), int(detractors), answers)
     return {
         "nps": (
             value,

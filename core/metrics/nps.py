@@ -7,14 +7,17 @@ the score (a second tap in the same round changes it); a comment may follow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.dealers.service import dealer_id_of
 from core.errors import InvalidInput, NotFound
+from core.metrics.compute import nps_counts, nps_score
 from core.metrics.rollout import load_config, resolve_launch
 from core.models import Dealer, Delivery, NpsResponse, Role, User, utcnow
 
@@ -151,3 +154,48 @@ async def queue_nps_survey(
     session.add_all(rows)
     await session.flush()
     return len(rows)
+
+
+@dataclass(frozen=True)
+class NpsRound:
+    """One survey round: how many people were asked, how many answered, the score."""
+
+    survey: str
+    asked_at: datetime
+    asked: int
+    answered: int
+    promoters: int
+    detractors: int
+
+    @property
+    def score(self) -> Decimal | None:
+        return nps_score(self.promoters, self.detractors, self.answered)
+
+
+async def nps_rounds(session: AsyncSession, limit: int = 12) -> list[NpsRound]:
+    """The latest rounds that were queued, newest first (a person's answer counts once)."""
+    survey = Delivery.params["survey"].as_string()
+    asked = (
+        await session.execute(
+            select(survey, func.min(Delivery.created_at), func.count())
+            .where(Delivery.kind == NPS_QUESTION)
+            .group_by(survey)
+            .order_by(func.min(Delivery.created_at).desc())
+            .limit(limit)
+        )
+    ).all()
+    answers = {
+        row[0]: row[1:]
+        for row in await session.execute(
+            select(NpsResponse.survey, *nps_counts())
+            .where(NpsResponse.survey.in_([row[0] for row in asked]))
+            .group_by(NpsResponse.survey)
+        )
+    }
+    rounds = []
+    for name, asked_at, count in asked:
+        answered, promoters, detractors = answers.get(name, (0, 0, 0))
+        rounds.append(
+            NpsRound(name, asked_at, count, int(answered), int(promoters), int(detractors))
+        )
+    return rounds
