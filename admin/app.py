@@ -61,7 +61,7 @@ def build_admin_app(
     app = web.Application(client_max_size=settings.max_upload_bytes + 64 * 1024)
     app[SETTINGS] = settings
     app[SESSIONMAKER] = sessionmaker
-    app[METRICS_CACHE] = metrics_cache or WindowCache()
+    app[METRICS_CACHE] = WindowCache() if metrics_cache is None else metrics_cache
     aiohttp_session.setup(app, cookie_storage(settings.secret_key.get_secret_value()))
     app.middlewares.extend([db_middleware, error_middleware, csrf_middleware, auth_middleware])
     env = aiohttp_jinja2.setup(
