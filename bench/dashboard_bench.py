@@ -12,8 +12,10 @@ pilot dealer. A later run reuses the data when the order count matches.
 Then times `core.metrics.rollout_dashboard` (every metric: current window, baseline period and
 the checkpoints due) with no filter and with a wave, a manager and a dealer filter, --runs times
 each after one warm-up, computing everything ("cold") and with a `WindowCache` holding the closed
-windows (baseline, checkpoints) so that only the current window is computed; then the rules one
-by one for the unfiltered current window. Prints the figures and a JSON summary; exits 1 when
+windows (baseline, checkpoints) so that only the current window is computed; the same for what
+the admin's dashboard page computes (the metrics and the 12-month chart, no filter; the pages and
+the API share one cache per process); then the rules one by one for the unfiltered current
+window. Prints the figures and a JSON summary; exits 1 when
 the unfiltered cold median is above --target seconds (1.0).
 """
 
@@ -30,11 +32,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import migrate
 from core.db import create_engine, create_sessionmaker
 from core.metrics import MetricFilters, Period, RolloutConfig, WindowCache, rollout_dashboard
 from core.metrics.compute import RULES
+from core.metrics.rollout import metric_series
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/dealerbot_dashboard_bench"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -259,25 +263,41 @@ async def measure(url: str, runs: int) -> dict[str, object]:
                     f"  {row.key:27s} baseline {row.baseline!s:>10s}  target {row.target!s:>10s}"
                     f"  current {row.current!s:>10s}  {row.status}"
                 )
-        for name, filters in variants.items():
+
+        async def dashboard(
+            session: AsyncSession, filters: MetricFilters, cache: WindowCache | None
+        ) -> None:
+            await rollout_dashboard(
+                session, filters, now=NOW, zone=ZONE, config=config, cache=cache
+            )
+
+        async def page(
+            session: AsyncSession, filters: MetricFilters, cache: WindowCache | None
+        ) -> None:
+            """What the admin's dashboard page computes: the metrics and the 12-month chart."""
+            await dashboard(session, filters, cache)
+            await metric_series(
+                session, "bot_share", filters, now=NOW, months=12, zone=ZONE, cache=cache
+            )
+
+        cases = [("dashboard", name, filters, dashboard) for name, filters in variants.items()]
+        cases.append(("page", "no filter", MetricFilters(), page))
+        for kind, name, filters, call in cases:
             for cached in (False, True):
                 cache = WindowCache() if cached else None
                 times = []
                 async with sessions() as session:
-                    await rollout_dashboard(
-                        session, filters, now=NOW, zone=ZONE, config=config, cache=cache
-                    )
+                    await call(session, filters, cache)
                     for _ in range(runs):
                         started = time.perf_counter()
-                        await rollout_dashboard(
-                            session, filters, now=NOW, zone=ZONE, config=config, cache=cache
-                        )
+                        await call(session, filters, cache)
                         times.append(time.perf_counter() - started)
                 median = statistics.median(times)
                 label = f"{name}{', cached' if cached else ''}"
-                result[label] = {"median_s": round(median, 3), "max_s": round(max(times), 3)}
+                key = label if kind == "dashboard" else f"{kind}: {label}"
+                result[key] = {"median_s": round(median, 3), "max_s": round(max(times), 3)}
                 print(
-                    f"dashboard, {label:22s} median {median * 1000:7.1f} ms"
+                    f"{kind}, {label:22s} median {median * 1000:7.1f} ms"
                     f"  max {max(times) * 1000:7.1f} ms"
                 )
         window = Period(NOW - timedelta(days=30), NOW)
