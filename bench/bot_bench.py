@@ -2,6 +2,7 @@
 
     python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000] [--rounds 3]
                               [--queries mixed|words|articles] [--breakdown]
+                              [--latency RATE [--latency-seconds 10]]
 
 Both bots are the real aiogram Dispatcher polling the same fake Bot API (tests/bot/fake_api.py,
 schema checks off) in the same run, in alternating rounds (echo, search, echo, search, ...) so
@@ -10,6 +11,10 @@ the ratio is the median of the rounds' ratios. The full stack is: fake API -> ai
 (session, user, locale, FSM with per-user isolation) -> core.catalog.search on PostgreSQL with
 `--items` products (prices and stock in three warehouses) -> a rendered reply with buttons.
 The echo bot answers each message with its text. Target: search rate >= 0.5 x echo rate.
+
+`--latency RATE` then pushes messages at RATE a second (round robin over the dealers) for
+`--latency-seconds` to each bot and prints the milliseconds from a push to its reply (p50,
+p95, max): the figure a dealer feels, at a steady load rather than a burst.
 
 `--breakdown` adds two bots to each round, so that where a search update's time goes is
 measured rather than guessed: "menu" is the dealer bot answering the Catalog menu button with
@@ -274,6 +279,57 @@ async def measure(
     return updates / elapsed
 
 
+async def latency(
+    fake: FakeTelegram,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    people: list[TgUser],
+    texts: Callable[[int], str],
+    rate: float,
+    seconds: float,
+) -> dict[str, float]:
+    """Milliseconds from pushing a message to the bot's reply, messages pushed at `rate` a
+    second (round robin over the people) for `seconds`: p50, p95, max."""
+    calls = len(fake.calls)
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, polling_timeout=5, handle_signals=False, close_bot_session=False
+        )
+    )
+    pushed: dict[int, list[float]] = {}
+    count = max(int(rate * seconds), 1)
+    started = time.monotonic()
+    for i in range(count):
+        await asyncio.sleep(max(started + i / rate - time.monotonic(), 0))
+        person = people[i % len(people)]
+        pushed.setdefault(person.id, []).append(time.monotonic())
+        await fake.push("message", fake.message(person, text=texts(i)))
+    deadline = time.monotonic() + 60
+    replies: dict[int, list[float]] = {}
+    while time.monotonic() < deadline:
+        replies = {}
+        for call in fake.calls[calls:]:
+            if call.method == "sendMessage" and call.chat_id is not None:
+                replies.setdefault(call.chat_id, []).append(call.at)
+        if sum(map(len, replies.values())) >= count:
+            break
+        await asyncio.sleep(0.05)
+    await dispatcher.stop_polling()
+    await polling
+    waits = sorted(
+        (reply - push) * 1000
+        for chat, times in pushed.items()
+        for push, reply in zip(times, replies.get(chat, []), strict=False)
+    )
+    if len(waits) < count:
+        raise RuntimeError(f"{count - len(waits)} of {count} messages got no reply")
+    return {
+        "p50_ms": round(statistics.median(waits), 1),
+        "p95_ms": round(waits[int(0.95 * (len(waits) - 1))], 1),
+        "max_ms": round(waits[-1], 1),
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, object]:
     url = (
         args.database_url
@@ -347,6 +403,23 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             rounds.append(results)
             rates = ", ".join(f"{b.name} {results[b.name]:.1f}" for b in bots)
             print(f"  round {number}: {rates} updates/s; ratio {results['ratio']:.3f}", flush=True)
+        waits: dict[str, dict[str, float]] = {}
+        for bench in bots if args.latency else []:
+            bot = create_bot(settings)
+            try:
+                with bench.patch():
+                    waits[bench.name] = await latency(
+                        fake,
+                        bot,
+                        bench.dispatcher,
+                        people,
+                        bench.texts,
+                        args.latency,
+                        args.latency_seconds,
+                    )
+            finally:
+                await bot.session.close()
+            print(f"  latency at {args.latency:g}/s, {bench.name}: {waits[bench.name]}", flush=True)
     finally:
         await fake.close()
         await engine.dispose()
@@ -368,6 +441,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     }
     if args.breakdown:
         summary["breakdown"] = breakdown(rounds, [b.name for b in bots])
+    if waits:
+        summary["latency"] = {"updates_per_s": args.latency, **waits}
     return summary
 
 
@@ -397,6 +472,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating echo/search rounds")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--queries", choices=["mixed", "words", "articles"], default="mixed")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0,
+        metavar="RATE",
+        help="after the rounds, push messages at RATE a second and report reply latency",
+    )
+    parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument(
         "--breakdown",
         action="store_true",
