@@ -141,24 +141,15 @@ async def new(request: web.Request) -> web.Response:
 @routes.post("/broadcasts")
 @admin_only
 async def create(request: web.Request) -> web.Response:
-    item = await _save(request, None)
-    audit(
-        request,
-        "broadcast.create",
-        "broadcast",
-        item.id,
-        title=item.title,
-        audience=item.audience,
-        photo_file=item.photo_file_name,
-    )
+    item = await _save(request, None, "broadcast.create")
     await request[DB].commit()
     raise redirect(f"{PREFIX}/broadcasts/{item.id}")
 
 
-async def _save(request: web.Request, item: Broadcast | None) -> Broadcast:
-    """Create or change a draft from the posted form (an uploaded photo included)."""
+async def _save(request: web.Request, item: Broadcast | None, action: str) -> Broadcast:
+    """Create or change a draft from the posted form (an uploaded photo included); audited."""
     data = await form(request)
-    return await service.save_draft(
+    saved = await service.save_draft(
         request[DB],
         item,
         title=field(data, "title"),
@@ -168,6 +159,16 @@ async def _save(request: web.Request, item: Broadcast | None) -> Broadcast:
         upload=_upload_from(data),
         remove_upload=field(data, "photo_remove") == "1",
     )
+    audit(
+        request,
+        action,
+        "broadcast",
+        saved.id,
+        title=saved.title,
+        audience=saved.audience,
+        photo_file=saved.photo_file_name,
+    )
+    return saved
 
 
 def _upload_from(data: Mapping[str, Any]) -> tuple[bytes, str] | None:
@@ -194,16 +195,7 @@ async def edit(request: web.Request) -> web.Response:
 @routes.post("/broadcasts/{id}")
 @admin_only
 async def update(request: web.Request) -> web.Response:
-    item = await _save(request, await _get(request))
-    audit(
-        request,
-        "broadcast.update",
-        "broadcast",
-        item.id,
-        title=item.title,
-        audience=item.audience,
-        photo_file=item.photo_file_name,
-    )
+    item = await _save(request, await _get(request), "broadcast.update")
     await request[DB].commit()
     await flash(request, "Рассылка сохранена.")
     raise redirect(f"{PREFIX}/broadcasts/{item.id}")

@@ -55,6 +55,14 @@ async def page(tmp_path: Path) -> AsyncIterator[Any]:
         await browser.close()
 
 
+async def log_in(page: Any, base: str, login: str = "boss") -> None:
+    """Fill the login form (the page must show it) and wait for the home page."""
+    await page.fill("input[name=login]", login)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/admin/")
+
+
 def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("ADMIN_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
@@ -77,10 +85,7 @@ async def test_pilot_from_login_to_funnel_and_application(
     await page.goto(f"{base}/admin/")
     assert "/admin/login" in page.url
     await page.screenshot(path=str(folder / "01-login.png"))
-    await page.fill("input[name=login]", "boss")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/admin/")
+    await log_in(page, base)
     assert await page.text_content("h1") == "Сводка"
     await page.screenshot(path=str(folder / "02-home.png"), full_page=True)
 

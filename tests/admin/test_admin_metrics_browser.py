@@ -18,8 +18,8 @@ from admin.accounts import create_api_token
 from core.models import utcnow
 from core.settings import Settings
 from dealerbot.demo import load_demo
-from tests.admin.conftest import PASSWORD, staff
-from tests.admin.test_admin_browser import page, shots  # noqa: F401 - the page fixture
+from tests.admin.conftest import staff
+from tests.admin.test_admin_browser import log_in, page, shots  # noqa: F401 - the page fixture
 
 
 async def _api(server: TestServer, token: str, path: str) -> dict[str, Any]:
@@ -54,10 +54,7 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
     folder = shots(tmp_path)
 
     await page.goto(f"{base}/admin/login")
-    await page.fill("input[name=login]", "boss")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/admin/")
+    await log_in(page, base)
 
     # The rollout dashboard.
     await page.click("nav >> text=Метрики")

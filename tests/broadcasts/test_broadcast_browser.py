@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import Broadcast, Dealer, PilotWave
-from tests.admin.conftest import PASSWORD, admin_settings, server, staff  # noqa: F401 - fixtures
-from tests.admin.test_admin_browser import page, shots  # noqa: F401 - the page fixture
+from tests.admin.conftest import admin_settings, server, staff  # noqa: F401 - fixtures
+from tests.admin.test_admin_browser import log_in, page, shots  # noqa: F401 - the page fixture
 from tests.broadcasts.conftest import Telegram
 from tests.broadcasts.data import crowd, png
 
@@ -41,10 +41,7 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     folder = shots(tmp_path)
 
     await page.goto(f"{base}/admin/login")
-    await page.fill("input[name=login]", "boss")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/admin/")
+    await log_in(page, base)
 
     # Compose: text with formatting, a button, the audience of one wave.
     await page.goto(f"{base}/admin/broadcasts")
