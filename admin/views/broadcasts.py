@@ -4,6 +4,7 @@ the audit log. The work is core.broadcasts'; the Telegram sender delivers the ro
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -180,8 +181,9 @@ def _upload_from(data: Mapping[str, Any]) -> tuple[bytes, str] | None:
     if not content and not value.filename:
         return None  # the file input was left empty
     # Browsers and clients percent-encode some characters of the name (quotes, line breaks;
-    # aiohttp's client everything outside ASCII).
-    return content, unquote(value.filename or "")
+    # aiohttp's client everything outside ASCII); control characters are dropped.
+    name = unquote(value.filename or "")
+    return content, "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
 
 
 @routes.get("/broadcasts/{id}/edit")

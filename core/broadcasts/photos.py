@@ -23,6 +23,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDES = 10_000  # width + height
 MAX_RATIO = 20
 MAX_NAME = 200
+# A JPEG's frame header comes before its image data, after a few metadata blocks: it is looked
+# for in the first megabyte only (a file of fill bytes would otherwise be walked byte by byte).
+JPEG_SCAN = 1024 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
 # JPEG start-of-frame markers (C0-CF except DHT C4, JPG C8 and DAC CC) carry the image size.
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -63,8 +66,8 @@ def _png(data: bytes) -> PhotoInfo | None:
 def _jpeg(data: bytes) -> PhotoInfo | None:
     if not data.startswith(b"\xff\xd8"):
         return None
-    at = 2
-    while at + 4 <= len(data):
+    at, end = 2, min(len(data), JPEG_SCAN)
+    while at + 4 <= end:
         if data[at] != 0xFF:
             return None
         marker = data[at + 1]
@@ -76,7 +79,7 @@ def _jpeg(data: bytes) -> PhotoInfo | None:
             continue
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
         if marker in _SOF:
-            if at + 9 > len(data):
+            if at + 9 > end:
                 return None
             height, width = struct.unpack(">HH", data[at + 5 : at + 9])
             return PhotoInfo("image/jpeg", width, height)
@@ -93,8 +96,9 @@ async def attach(
     info = inspect_photo(data)
     photo = await session.get(BroadcastPhoto, broadcast.id)
     if photo is None:
-        photo = BroadcastPhoto(broadcast_id=broadcast.id)
+        photo = BroadcastPhoto(broadcast_id=broadcast.id, version=0)
         session.add(photo)
+    photo.version += 1  # a file_id Telegram gives an earlier version is not kept for this one
     photo.content = data
     photo.content_type = info.content_type
     photo.width, photo.height = info.width, info.height
@@ -133,24 +137,54 @@ async def file_id_of(session: AsyncSession, broadcast_id: int) -> str | None:
     )
 
 
-async def to_send(session: AsyncSession, broadcast_id: int) -> tuple[str | None, bytes | None]:
-    """(file_id, None) once Telegram holds the photo, else (None, its bytes); (None, None) when
-    the broadcast has no uploaded photo."""
-    file_id = await file_id_of(session, broadcast_id)
+@dataclass(frozen=True)
+class PhotoToSend:
+    """The uploaded photo as the sender needs it: its file_id once Telegram holds this version,
+    else its bytes."""
+
+    version: int
+    file_id: str | None
+    content: bytes | None
+    file_name: str = "photo.jpg"
+
+
+async def to_send(session: AsyncSession, broadcast_id: int) -> PhotoToSend | None:
+    """The broadcast's uploaded photo (bytes only while there is no file_id), or None."""
+    row = (
+        await session.execute(
+            select(BroadcastPhoto.version, BroadcastPhoto.telegram_file_id).where(
+                BroadcastPhoto.broadcast_id == broadcast_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    version, file_id = row
     if file_id:
-        return file_id, None
-    content = await session.scalar(
-        select(BroadcastPhoto.content).where(BroadcastPhoto.broadcast_id == broadcast_id)
-    )
-    return None, content
+        return PhotoToSend(version, file_id, None)
+    found = (
+        await session.execute(
+            select(BroadcastPhoto.content, BroadcastPhoto.content_type).where(
+                BroadcastPhoto.broadcast_id == broadcast_id, BroadcastPhoto.version == version
+            )
+        )
+    ).first()
+    if found is None:
+        return None
+    extension = "png" if found[1] == "image/png" else "jpg"
+    return PhotoToSend(version, None, found[0], f"photo.{extension}")
 
 
-async def remember_file_id(session: AsyncSession, broadcast_id: int, file_id: str) -> None:
-    """Keep the file_id of the first upload, so later messages send it instead of the bytes."""
+async def remember_file_id(
+    session: AsyncSession, broadcast_id: int, version: int, file_id: str
+) -> None:
+    """Keep the file_id Telegram gave an upload of `version`, so later messages send it instead
+    of the bytes (nothing is kept if the photo was replaced meanwhile)."""
     await session.execute(
         update(BroadcastPhoto)
         .where(
             BroadcastPhoto.broadcast_id == broadcast_id,
+            BroadcastPhoto.version == version,
             BroadcastPhoto.telegram_file_id.is_(None),
         )
         .values(telegram_file_id=file_id[:200])

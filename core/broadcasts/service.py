@@ -67,8 +67,12 @@ async def save_draft(
     an uploaded photo, as `remove_upload` removes it. Nothing changes if anything is wrong.
     """
     now = now or utcnow()
-    if broadcast is not None and broadcast.state not in EDITABLE:
-        raise InvalidTransition("broadcast.not_editable", state=broadcast.state)
+    if broadcast is not None:
+        # Read the state again under a row lock: the sender may have started it since it was
+        # loaded, and its start waits for this transaction (it updates the row by state).
+        await session.refresh(broadcast, with_for_update=True)
+        if broadcast.state not in EDITABLE:
+            raise InvalidTransition("broadcast.not_editable", state=broadcast.state)
     if upload is not None:
         photos.inspect_photo(upload[0])
     kept = None if broadcast is None or remove_upload else broadcast.photo_file_name

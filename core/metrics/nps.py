@@ -151,8 +151,11 @@ async def queue_nps_survey(
         for user_id, telegram_id, language in people
         if f"{prefix}{user_id}" not in done
     ]
-    session.add_all(rows)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:  # the same round queued for these people at this very moment
+        return 0
     return len(rows)
 
 

@@ -62,8 +62,8 @@ class Broadcast(Base):
 
 
 class BroadcastPhoto(Base):
-    """A photo uploaded for a broadcast: its bytes until Telegram holds them, then the file_id
-    Telegram gave the first upload, which every later message reuses."""
+    """A photo uploaded for a broadcast: its bytes (the admin's preview shows them) and the
+    file_id Telegram gave the first upload of this `version`, which later messages reuse."""
 
     __tablename__ = "broadcast_photos"
 
@@ -74,5 +74,6 @@ class BroadcastPhoto(Base):
     content_type: Mapped[str] = mapped_column(String(50))
     width: Mapped[int]
     height: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)  # a new photo on the draft: the next one
     telegram_file_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,10 +48,10 @@ class Outgoing:
     method: str  # "text" | "photos" | "edit" | "photo" (one photo, `text` as its caption)
     text: str = ""
     markup: InlineKeyboardMarkup | None = None
-    photos: tuple[str | InputFile, ...] = field(default_factory=tuple)
+    photos: tuple[str, ...] = field(default_factory=tuple)
     message_id: int | None = None  # the message an edit changes
     parse_mode: str | None = None  # "HTML" for broadcasts, composed with Telegram's HTML
-    upload_of: int | None = None  # the broadcast whose uploaded photo this call carries
+    upload_of: int | None = None  # the broadcast whose uploaded photo the sender sends
 
 
 async def render(
@@ -126,19 +126,11 @@ async def _broadcast(session: AsyncSession, delivery: Delivery) -> Outgoing | No
         return Outgoing("photo", content.text, markup, photos=(content.photo,), parse_mode="HTML")
     if content.photo_file_name:
         broadcast_id = broadcasts.broadcast_id_of(delivery)
-        file_id, data = await photos.to_send(session, broadcast_id)
+        file_id = await photos.file_id_of(session, broadcast_id)
         if file_id is not None:
             return Outgoing("photo", content.text, markup, photos=(file_id,), parse_mode="HTML")
-        if data is not None:
-            upload = BufferedInputFile(data, filename=content.photo_file_name)
-            return Outgoing(
-                "photo",
-                content.text,
-                markup,
-                photos=(upload,),
-                parse_mode="HTML",
-                upload_of=broadcast_id,
-            )
+        # Not on Telegram yet: the sender uploads it (once, reading it when it sends).
+        return Outgoing("photo", content.text, markup, parse_mode="HTML", upload_of=broadcast_id)
     return Outgoing("text", content.text, markup, parse_mode="HTML")
 
 

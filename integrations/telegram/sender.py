@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InputMediaPhoto, Message
+from aiogram.types import BufferedInputFile, InputMediaPhoto, Message
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,6 +50,9 @@ from integrations.telegram.render import Outgoing, render
 
 log = logging.getLogger("integrations.telegram.sender")
 S = DeliveryState
+# Bad Request texts about the photo itself (not the chat): an upload refused with one of these
+# is refused for every recipient, so it is not tried again for each of them.
+_PHOTO_REFUSED = ("PHOTO_", "IMAGE_PROCESS_FAILED", "wrong file", "file must be non-empty")
 
 
 class Sender:
@@ -86,6 +90,7 @@ class Sender:
         # A broadcast's uploaded photo goes up once: the first message uploads it, messages
         # rendered meanwhile wait for it and send the file_id Telegram returned.
         self._upload_locks: dict[int, asyncio.Lock] = {}
+        self._refused_uploads: dict[tuple[int, int], TelegramBadRequest] = {}
 
     # ------------------------------------------------------------------------ the whole cycle
     async def run_once(self, now: datetime | None = None) -> int:
@@ -306,22 +311,36 @@ class Sender:
         )
         return sent.message_id
 
-    async def _send_upload(self, chat_id: int, out: Outgoing, broadcast_id: int) -> int:
-        """A broadcast message with its uploaded photo: the bytes the first time, then the
-        file_id Telegram gave them (kept in the database for later messages and restarts)."""
+    async def _send_upload(self, chat_id: int, out: Outgoing, broadcast_id: int) -> int | None:
+        """A broadcast message with its uploaded photo, read now: the bytes the first time,
+        then the file_id Telegram gave them (kept in the database for later messages and
+        restarts). A photo Telegram refused is not uploaded again for every recipient."""
         async with self._upload_locks.setdefault(broadcast_id, asyncio.Lock()):
             async with self.sessionmaker() as session:
-                known = await photos.file_id_of(session, broadcast_id)
-            sent = await self.bot.send_photo(
-                chat_id,
-                known or out.photos[0],
-                caption=out.text or None,
-                parse_mode=out.parse_mode,
-                reply_markup=out.markup,
-            )
-            if known is None and sent.photo:
+                photo = await photos.to_send(session, broadcast_id)
+            if photo is None:  # removed from the draft since the message was rendered
+                return await self._request(chat_id, replace(out, method="text", upload_of=None))
+            refused = self._refused_uploads.get((broadcast_id, photo.version))
+            if refused is not None:
+                raise refused
+            upload = photo.file_id or BufferedInputFile(photo.content or b"", photo.file_name)
+            try:
+                sent = await self.bot.send_photo(
+                    chat_id,
+                    upload,
+                    caption=out.text or None,
+                    parse_mode=out.parse_mode,
+                    reply_markup=out.markup,
+                )
+            except TelegramBadRequest as error:
+                if photo.file_id is None and any(m in str(error) for m in _PHOTO_REFUSED):
+                    self._refused_uploads[(broadcast_id, photo.version)] = error
+                raise
+            if photo.file_id is None and sent.photo:
                 async with self.sessionmaker() as session:
-                    await photos.remember_file_id(session, broadcast_id, sent.photo[-1].file_id)
+                    await photos.remember_file_id(
+                        session, broadcast_id, photo.version, sent.photo[-1].file_id
+                    )
                     await session.commit()
         return sent.message_id
 

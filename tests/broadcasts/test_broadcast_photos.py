@@ -3,14 +3,19 @@ the sender uploads it once and sends Telegram's file_id after that."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import SendPhoto
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.broadcasts import photos, service
 from core.broadcasts.content import Content
-from core.errors import InvalidInput
-from core.models import Broadcast, BroadcastPhoto, utcnow
+from core.errors import InvalidInput, InvalidTransition
+from core.models import Broadcast, BroadcastPhoto, Delivery, utcnow
 from tests.broadcasts.conftest import Telegram
 from tests.broadcasts.data import crowd, jpeg_header, png
 
@@ -35,6 +40,7 @@ def test_jpeg_and_png_are_read_from_their_headers() -> None:
         (png(9000, 1001), "broadcast.photo_bad_size"),  # sides add up to more than 10,000
         (png(2100, 100), "broadcast.photo_bad_size"),  # 21 times as wide as high
         (png(1, 1) + b"\x00" * (photos.MAX_BYTES + 1), "broadcast.photo_too_large"),
+        (b"\xff\xd8" + b"\xff" * (3 * 1024 * 1024), "broadcast.photo_not_image"),  # fill bytes
     ],
 )
 def test_what_telegram_would_refuse_is_refused(data: bytes, key: str) -> None:
@@ -165,3 +171,82 @@ async def test_messages_rendered_before_the_first_upload_returns_do_not_upload_a
     assert len(uploads) == 1
     file_id = telegram.fake.delivered()[0].result["photo"][-1]["file_id"]
     assert all(c.params["photo"] == file_id for c in calls if not c.files)
+
+
+async def test_a_photo_replaced_during_its_first_upload_keeps_no_wrong_file_id(
+    db: async_sessionmaker[AsyncSession], telegram: Telegram
+) -> None:
+    old, new = png(64, 48, (10, 120, 200)), png(48, 64, (250, 200, 0))
+    async with db() as s:
+        item = await _draft(s, upload=(old, "old.png"))
+        await service.test_send(s, item, 777)
+        await s.commit()
+        broadcast_id = item.id
+
+    async def replace_first_upload(make_request: Any, bot: Bot, method: Any) -> Any:
+        if isinstance(method, SendPhoto) and not isinstance(method.photo, str):
+            async with db() as s:  # the admin saves another photo while this one goes up
+                await _draft(s, item=await service.get(s, broadcast_id), upload=(new, "new.png"))
+                await s.commit()
+            telegram.bot.session.middleware.unregister(replace_first_upload)
+        return await make_request(bot, method)
+
+    telegram.bot.session.middleware(replace_first_upload)
+    await telegram.drain()
+    [first] = telegram.fake.calls_of("sendPhoto")
+    assert list(first.files.values()) == [old]
+    async with db() as s:
+        assert await photos.file_id_of(s, broadcast_id) is None  # not the old photo's id
+        await service.test_send(s, await service.get(s, broadcast_id), 777)
+        await s.commit()
+    await telegram.drain()
+    second = telegram.fake.calls_of("sendPhoto")[-1]
+    assert list(second.files.values()) == [new]
+    async with db() as s:
+        assert await photos.file_id_of(s, broadcast_id) == second.result["photo"][-1]["file_id"]
+
+
+async def test_a_photo_telegram_refuses_is_uploaded_once_not_for_every_recipient(
+    db: async_sessionmaker[AsyncSession], telegram: Telegram
+) -> None:
+    await crowd(db, 6)
+    uploads: list[int] = []
+
+    async def refuse_uploads(make_request: Any, bot: Bot, method: Any) -> Any:
+        if isinstance(method, SendPhoto) and not isinstance(method.photo, str):
+            uploads.append(method.chat_id)  # type: ignore[arg-type]
+            raise TelegramBadRequest(method, "Bad Request: IMAGE_PROCESS_FAILED")
+        return await make_request(bot, method)
+
+    telegram.bot.session.middleware(refuse_uploads)
+    async with db() as s:
+        item = await _draft(s, upload=(png(64, 48), "broken.png"))
+        await service.schedule(s, item, utcnow())
+        await s.commit()
+        broadcast_id = item.id
+    await telegram.drain()
+    assert len(uploads) == 1
+    async with db() as s:
+        rows = list(await s.scalars(select(Delivery).where(Delivery.broadcast_id == broadcast_id)))
+    assert len(rows) == 6
+    assert all(r.state == "failed" and "IMAGE_PROCESS_FAILED" in (r.error or "") for r in rows)
+
+
+async def test_a_broadcast_that_started_since_it_was_loaded_cannot_be_edited(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as s:
+        item = await _draft(s)
+        await s.commit()
+        broadcast_id = item.id
+    async with db() as admin, db() as sender:
+        loaded = await service.get(admin, broadcast_id)  # the admin's page, before the start
+        await admin.commit()
+        started = await service.get(sender, broadcast_id)
+        started.state = "sending"
+        await sender.commit()
+        with pytest.raises(InvalidTransition):
+            await _draft(admin, item=loaded, content=Content("Поздняя правка"))
+        await admin.rollback()
+    async with db() as s:
+        assert (await service.get(s, broadcast_id)).text == "<b>Весна</b>: скидки"

@@ -7,7 +7,8 @@ Create Date: 2026-11-23 10:50:00
 `broadcasts.photo_file_name` names an uploaded photo; its bytes are in `broadcast_photos`, apart
 from the broadcasts table so that lists and the sender's per-message reads of a broadcast do not
 carry them. The sender uploads the bytes with the first message and keeps the file_id Telegram
-returns (`telegram_file_id`); every later message, test sends included, reuses it.
+returns (`telegram_file_id`) for that `version` of the photo (a new photo on the draft is a new
+version); every later message, test sends included, reuses it.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=50), nullable=False),
         sa.Column("width", sa.Integer(), nullable=False),
         sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("telegram_file_id", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
