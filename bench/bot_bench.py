@@ -39,8 +39,8 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -71,7 +71,7 @@ from core.models import (
     User,
     Warehouse,
 )
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from tests.bot.fake_api import SCHEMA_FILE, FakeTelegram, Schema, TgUser
 
 KINDS = [
@@ -216,6 +216,17 @@ def echo_dispatcher() -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher
+
+
+@asynccontextmanager
+async def running(settings: Settings, bench: Bench) -> AsyncIterator[Bot]:
+    """A fresh Bot for one measurement of `bench`, with its patch applied."""
+    bot = create_bot(settings)
+    try:
+        with bench.patch():
+            yield bot
+    finally:
+        await bot.session.close()
 
 
 async def remembered_pages(
@@ -385,40 +396,26 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         for number in range(1, args.rounds + 1):
             results: dict[str, float] = {}
             for bench in bots:
-                bot = create_bot(settings)
-                try:
-                    with bench.patch():
-                        results[bench.name] = await measure(
-                            fake,
-                            bot,
-                            bench.dispatcher,
-                            people,
-                            bench.texts,
-                            args.updates,
-                            args.warmup,
-                        )
-                finally:
-                    await bot.session.close()
+                async with running(settings, bench) as bot:
+                    results[bench.name] = await measure(
+                        fake, bot, bench.dispatcher, people, bench.texts, args.updates, args.warmup
+                    )
             results["ratio"] = results["search"] / results["echo"]
             rounds.append(results)
             rates = ", ".join(f"{b.name} {results[b.name]:.1f}" for b in bots)
             print(f"  round {number}: {rates} updates/s; ratio {results['ratio']:.3f}", flush=True)
         waits: dict[str, dict[str, float]] = {}
         for bench in bots if args.latency else []:
-            bot = create_bot(settings)
-            try:
-                with bench.patch():
-                    waits[bench.name] = await latency(
-                        fake,
-                        bot,
-                        bench.dispatcher,
-                        people,
-                        bench.texts,
-                        args.latency,
-                        args.latency_seconds,
-                    )
-            finally:
-                await bot.session.close()
+            async with running(settings, bench) as bot:
+                waits[bench.name] = await latency(
+                    fake,
+                    bot,
+                    bench.dispatcher,
+                    people,
+                    bench.texts,
+                    args.latency,
+                    args.latency_seconds,
+                )
             print(f"  latency at {args.latency:g}/s, {bench.name}: {waits[bench.name]}", flush=True)
     finally:
         await fake.close()
