@@ -12,10 +12,8 @@ from integrations.telegram.sender import Sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
 
 
-async def test_pilot_dealer_answers_the_nps_question(
-    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession]
-) -> None:
-    me = shop.tg_user
+async def _ask_the_pilot(db: async_sessionmaker[AsyncSession], shop: Shop, survey: str) -> None:
+    """The shop's dealer in the pilot wave, and the round's question queued for its person."""
     async with db() as s:
         wave = PilotWave(name="Пилот")
         s.add(wave)
@@ -23,8 +21,15 @@ async def test_pilot_dealer_answers_the_nps_question(
         dealer = await s.get(Dealer, shop.dealer_id)
         assert dealer is not None
         dealer.wave_id = wave.id
-        assert await queue_nps_survey(s, "2026-11") == 1
+        assert await queue_nps_survey(s, survey) == 1
         await s.commit()
+
+
+async def test_pilot_dealer_answers_the_nps_question(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession]
+) -> None:
+    me = shop.tg_user
+    await _ask_the_pilot(db, shop, "2026-11")
     assert await Sender(tg.bot, db, tg.settings).run_once() == 1
     question = await tg.wait_for("sendMessage", lambda c: c.chat_id == me.id)
     assert "порекомендуете" in question.text
@@ -47,15 +52,7 @@ async def test_the_comment_can_be_skipped(
     tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession]
 ) -> None:
     me = shop.tg_user
-    async with db() as s:
-        wave = PilotWave(name="Пилот")
-        s.add(wave)
-        await s.flush()
-        dealer = await s.get(Dealer, shop.dealer_id)
-        assert dealer is not None
-        dealer.wave_id = wave.id
-        assert await queue_nps_survey(s, "2026-12") == 1
-        await s.commit()
+    await _ask_the_pilot(db, shop, "2026-12")
     await Sender(tg.bot, db, tg.settings).run_once()
     question = await tg.wait_for("sendMessage", lambda c: c.chat_id == me.id)
     ask = last_message(await tg.press_in(me, question, "7"))
