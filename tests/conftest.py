@@ -82,3 +82,15 @@ async def session(db: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSe
     """A session on a clean database."""
     async with db() as session:
         yield session
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the headless-browser tests (`browser`), so that CI can run them once, on PostgreSQL.
+
+    A browser test is one in a `*_browser.py` module or one using the `page` fixture. The mark
+    only labels them: a plain `make test` runs everything.
+    """
+    for item in items:
+        uses_page = "page" in getattr(item, "fixturenames", ())
+        if item.path.name.endswith("_browser.py") or uses_page:
+            item.add_marker(pytest.mark.browser)
