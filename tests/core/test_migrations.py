@@ -38,14 +38,18 @@ async def test_stairway_postgres() -> None:
     url = postgres_url()
     if url is None:
         pytest.skip(POSTGRES_SKIP_REASON)
-    scratch = url.rsplit("/", 1)[0] + "/dealerbot_stairway"
+    # A scratch database named after the test database, so parallel runs on one server do not
+    # drop each other's.
+    base, name = url.rsplit("/", 1)
+    scratch_name = f"{name.split('?')[0]}_stairway"
+    scratch = f"{base}/{scratch_name}"
     engine = create_engine(url)
     from sqlalchemy import text
 
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("DROP DATABASE IF EXISTS dealerbot_stairway"))
-        await conn.execute(text("CREATE DATABASE dealerbot_stairway"))
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch_name}"'))
+        await conn.execute(text(f'CREATE DATABASE "{scratch_name}"'))
     await engine.dispose()
     await reset_postgres(scratch)
     await _stairway(scratch)
