@@ -1,4 +1,4 @@
-"""Checks of what the admin types about a dealer: INN (with checksum), KPP, phone, tags, text.
+"""Checks of what the admin types about a dealer: INN (with checksum), KPP, phone, tags, sums.
 
 Each check returns the cleaned value or raises InvalidInput with a message key (the admin shows
 it in Russian on the form; nothing is saved).
@@ -56,16 +56,6 @@ def normalize_phone(value: str) -> str | None:
     if number.country_code != 7 or not phonenumbers.is_valid_number(number):
         raise InvalidInput("person.bad_phone", phone=text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def check_text(value: str, field: str, limit: int, *, required: bool = False) -> str:
-    """Trimmed text with inner runs of spaces collapsed, at most `limit` characters."""
-    text = " ".join(value.split())
-    if required and not text:
-        raise InvalidInput("dealer.field_required", field=field)
-    if len(text) > limit:
-        raise InvalidInput("dealer.field_too_long", field=field, limit=limit)
-    return text
 
 
 def parse_tags(value: str) -> dict[str, bool]:
