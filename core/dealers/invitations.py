@@ -112,6 +112,8 @@ async def redeem_invitation(
             and user.dealer_id != invitation.dealer_id
         ):
             raise InvalidInput("invitation.other_dealer")
+    if invitation.uses >= invitation.max_uses:
+        raise InvalidInput("invitation.used_up")  # said before "the dealer is full"
     await check_seat(session, invitation, user)
     # Take one use only if one is left: safe when two people redeem the last use at once.
     taken = await session.execute(

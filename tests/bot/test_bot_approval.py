@@ -281,3 +281,74 @@ async def test_an_approvers_own_order_and_a_buyers_tap_on_approve(
     async with db() as s:
         own = await s.scalar(select(Order).order_by(Order.id.desc()).limit(1))
         assert own is not None and own.status == OrderStatus.NEW
+
+
+# --------------------------------------------------------------------------- colleague invites
+
+
+async def test_dealer_admin_invites_within_the_limit_and_is_refused_beyond_it(
+    tg: BotHarness, company: Company, db: async_sessionmaker[AsyncSession]
+) -> None:
+    # Ivan (buyer), Olga (approver), Pyotr (admin): 3 people; the distributor allows 4.
+    async with db() as s:
+        await s.execute(
+            update(Dealer).where(Dealer.id == company.shop.dealer_id).values(max_people=4)
+        )
+        await s.commit()
+    refused = last_message(await tg.send_text(company.buyer, "/invite"))
+    assert refused.text == "Приглашать коллег может только администратор вашей компании."
+
+    settings = last_message(await tg.send_text(company.petr, "⚙️ Настройки"))
+    ask = last_message(await tg.press_in(company.petr, settings, "👥 Пригласить коллегу"))
+    assert "Свободных мест: 1 из 4" in ask.text
+    assert [t for t, _ in ask.buttons] == [
+        "🛒 Покупателя (оформляет заказы)",
+        "🖊 Согласующего (согласует крупные заказы)",
+    ]
+    made = last_message(await tg.press_in(company.petr, ask, "🖊 Согласующего"))
+    assert (
+        "«согласующий» — одноразовое" in made.text
+        and "Свободных мест осталось: 0 из 4" in made.text
+    )
+    link = next(w for w in made.text.split() if w.startswith("https://t.me/"))
+    token = link.split("start=", 1)[1]
+
+    # The open invitation holds the last seat: a second one is refused in words.
+    full = last_message(await tg.send_text(company.petr, "/invite"))
+    assert full.text.startswith("Лимит сотрудников вашей компании исчерпан (4).")
+    again = await tg.press_in(company.petr, ask, "🛒 Покупателя")
+    assert alerts(again)[0].startswith("Лимит сотрудников вашей компании исчерпан (4).")
+
+    # The colleague joins as an approver; the link works once.
+    anna = tg.person(first_name="Анна")
+    welcome = last_message(await tg.send_text(anna, f"/start {token}"))
+    assert "ООО Автодеталь" in welcome.text
+    boris = tg.person(first_name="Борис")
+    used = last_message(await tg.send_text(boris, f"/start {token}"))
+    assert "Приглашение уже использовано" in used.text
+    async with db() as s:
+        joined = await s.scalar(select(User).where(User.telegram_id == anna.id))
+        assert joined is not None
+        assert (joined.dealer_id, joined.dealer_role) == (company.shop.dealer_id, "approver")
+        assert await s.scalar(select(User.id).where(User.telegram_id == boris.id)) is None
+    still_full = last_message(await tg.send_text(company.petr, "/invite"))
+    assert still_full.text.startswith("Лимит сотрудников вашей компании исчерпан (4).")
+
+
+async def test_lowered_limit_refuses_an_open_invitation(
+    tg: BotHarness, company: Company, db: async_sessionmaker[AsyncSession]
+) -> None:
+    ask = last_message(await tg.send_text(company.petr, "/invite"))  # default limit 5: 2 free
+    assert "Свободных мест: 2 из 5" in ask.text
+    made = last_message(await tg.press_in(company.petr, ask, "🛒 Покупателя"))
+    token = next(w for w in made.text.split() if w.startswith("https://t.me/")).split("start=")[1]
+    async with db() as s:  # the distributor lowers the limit to the people already there
+        await s.execute(
+            update(Dealer).where(Dealer.id == company.shop.dealer_id).values(max_people=3)
+        )
+        await s.commit()
+    late = tg.person(first_name="Вера")
+    answer = last_message(await tg.send_text(late, f"/start {token}"))
+    assert "Лимит сотрудников вашей компании исчерпан (3)" in answer.text
+    async with db() as s:
+        assert await s.scalar(select(User.id).where(User.telegram_id == late.id)) is None
