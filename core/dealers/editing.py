@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.dealers.roles import DealerRole, check_max_people
+from core.dealers.roles import MAX_PEOPLE_LIMIT, DealerRole, check_max_people
 from core.dealers.validation import (
     check_inn_checksum,
     check_kpp,
@@ -165,27 +165,24 @@ async def delete_address(session: AsyncSession, dealer: Dealer, address_id: int)
     return text
 
 
-def set_tags(dealer: Dealer, text: str) -> Changes:
-    """Replace the dealer's tags with those typed (one per line or comma-separated)."""
-    tags = parse_tags(text or "")
-    before = sorted(k for k, v in (dealer.tags or {}).items() if v)
-    if before == sorted(tags):
-        return {}
-    dealer.tags = tags
-    return {"tags": [before, sorted(tags)]}
-
-
-def set_approval_settings(dealer: Dealer, *, threshold: str, max_people: str) -> Changes:
-    """The dealer's approval threshold (empty: no approval) and people limit for its admin."""
+def set_dealer_settings(dealer: Dealer, *, tags: str, threshold: str, max_people: str) -> Changes:
+    """The dealer's tags (one per line or comma-separated; the broadcasts' tag segment reads
+    them), approval threshold (empty: no approval) and people limit for its admin's invites."""
+    parsed = parse_tags(tags or "")
     try:
         limit = int(max_people.strip())
     except ValueError:
-        raise InvalidInput("dealer.bad_max_people", limit=1000) from None
+        raise InvalidInput("dealer.bad_max_people", limit=MAX_PEOPLE_LIMIT) from None
     values: dict[str, Any] = {
         "approval_threshold": parse_threshold(threshold or ""),
         "max_people": check_max_people(limit),
     }
-    return _apply(dealer, values)
+    changes: Changes = {}
+    before = sorted(k for k, v in (dealer.tags or {}).items() if v)
+    if before != sorted(parsed):
+        dealer.tags = parsed
+        changes["tags"] = [before, sorted(parsed)]
+    return changes | _apply(dealer, values)
 
 
 async def people(session: AsyncSession, dealer_id: int) -> list[User]:
