@@ -27,12 +27,13 @@ from core.models import Dealer, DeliveryAddress, LegalEntity, Role, User
 Changes = dict[str, list[Any]]
 
 
-def _text(value: str, key: str, limit: int, *, required: bool = True) -> str:
+def _text(value: str, key: str, limit: int) -> str:
+    """Required text, inner spaces collapsed; `key` + "required" / "too_long" on error."""
     text = " ".join((value or "").split())
-    if required and not text:
-        raise InvalidInput(f"{key}_required")
+    if not text:
+        raise InvalidInput(f"{key}required")
     if len(text) > limit:
-        raise InvalidInput(f"{key}_too_long", limit=limit)
+        raise InvalidInput(f"{key}too_long", limit=limit)
     return text
 
 
@@ -67,7 +68,7 @@ async def update_person(
     """A person's name, phone (normalised to +7...), role inside the dealer, and active flag."""
     user = await person_of(session, dealer, user_id)
     values = {
-        "full_name": _text(full_name, "person.name", 255),
+        "full_name": _text(full_name, "person.name_", 255),
         "phone": normalize_phone(phone or ""),
         "dealer_role": _role(dealer_role),
         "is_active": bool(is_active),
@@ -105,13 +106,13 @@ async def save_legal_entity(
     """Create (entity_id None) or edit a legal entity: name, INN with its checksum, KPP of 9
     characters, and its own approval threshold (empty: the dealer's)."""
     values: dict[str, Any] = {
-        "name": _text(name, "legal_entity.name", 255),
+        "name": _text(name, "legal_entity.name_", 255),
         "inn": check_inn_checksum(inn or ""),
         "kpp": check_kpp(kpp or ""),
         "approval_threshold": parse_threshold(approval_threshold or ""),
     }
     if entity_id is None:
-        entity = LegalEntity(dealer_id=dealer.id, name=values["name"], inn=values["inn"])
+        entity = LegalEntity(dealer_id=dealer.id)  # every field is then a change from None
         session.add(entity)
     else:
         entity = await entity_of(session, dealer, entity_id)
@@ -137,13 +138,14 @@ async def save_address(
     is_default: bool,
 ) -> tuple[DeliveryAddress, Changes]:
     """Create or edit a delivery address; making it the default unmarks the others."""
-    text = _text(address, "address", 500)
+    text = _text(address, "address.", 500)
     if address_id is None:
-        row = DeliveryAddress(dealer_id=dealer.id, address=text, is_default=False)
+        row = DeliveryAddress(dealer_id=dealer.id)  # every field is then a change from None
         session.add(row)
-        await session.flush()
     else:
         row = await address_of(session, dealer, address_id)
+    changes = _apply(row, {"address": text, "is_default": bool(is_default)})
+    await session.flush()
     if is_default:
         await session.execute(
             update(DeliveryAddress)
@@ -151,8 +153,6 @@ async def save_address(
             .values(is_default=False)
             .execution_options(synchronize_session=False)
         )
-    changes = _apply(row, {"address": text, "is_default": bool(is_default)})
-    await session.flush()
     return row, changes
 
 

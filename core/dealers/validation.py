@@ -63,7 +63,7 @@ def parse_tags(value: str) -> dict[str, bool]:
     reads a dealer as tagged X when X is a key with a truthy value)."""
     tags: dict[str, bool] = {}
     for raw in re.split(r"[,\n;]", value):
-        tag = raw.strip().lower()
+        tag = raw.strip()
         if not tag:
             continue
         if not _TAG.match(tag):
