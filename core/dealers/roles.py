@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput
@@ -120,7 +120,7 @@ async def _active_people(session: AsyncSession, dealer_id: int) -> int:
     )
 
 
-def _open_colleague_invitations(dealer_id: int, now: datetime) -> object:
+def _open_colleague_invitations(dealer_id: int, now: datetime) -> Select[int]:
     return select(func.count(Invitation.id)).where(
         Invitation.dealer_id == dealer_id,
         Invitation.dealer_role.is_not(None),
@@ -133,7 +133,7 @@ def _open_colleague_invitations(dealer_id: int, now: datetime) -> object:
 async def seats(session: AsyncSession, dealer: Dealer, now: datetime | None = None) -> Seats:
     """The dealer's people, open colleague invitations and limit."""
     now = now or utcnow()
-    reserved = await session.scalar(_open_colleague_invitations(dealer.id, now))  # type: ignore[call-overload]
+    reserved = await session.scalar(_open_colleague_invitations(dealer.id, now))
     return Seats(await _active_people(session, dealer.id), int(reserved or 0), dealer.max_people)
 
 
