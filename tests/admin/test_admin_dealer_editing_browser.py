@@ -4,6 +4,7 @@ admin sees on the page, what is stored, what is audited, and that a refused form
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestServer
@@ -14,7 +15,7 @@ from core.broadcasts.audience import Audience, dealer_ids
 from core.models import AuditEntry, Dealer, DeliveryAddress, LegalEntity, User
 from tests import factories
 from tests.admin.conftest import World, staff
-from tests.admin.test_admin_browser import log_in, page  # noqa: F401 - the fixture
+from tests.admin.test_admin_browser import log_in, page, shots  # noqa: F401 - the fixture
 
 
 async def _buyer(db: async_sessionmaker[AsyncSession], dealer_id: int) -> int:
@@ -40,6 +41,7 @@ async def test_edit_people_entities_addresses_and_tags(
     world: World,
     server: TestServer,
     page: Any,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ) -> None:
     base = str(server.make_url("")).rstrip("/")
     dealer_id = world.dealer_a.id
@@ -103,6 +105,7 @@ async def test_edit_people_entities_addresses_and_tags(
     await page.fill("input[name=kpp]", "77070100")  # 8 characters
     await page.click("#entity-form button.primary")
     assert "КПП «77070100» неверен" in (await page.text_content("#form-error") or "")
+    await page.screenshot(path=str(shots(tmp_path) / "dealer-entity-refused.png"), full_page=True)
     await page.fill("input[name=kpp]", "770701001")
     await page.fill("input[name=approval_threshold]", "250 000")
     await page.click("#entity-form button.primary")
@@ -167,5 +170,6 @@ async def test_edit_people_entities_addresses_and_tags(
         assert (dealer.approval_threshold, dealer.max_people) == (Decimal("150000.00"), 3)
         chosen = await dealer_ids(session, Audience.parse({"kind": "tags", "values": ["юг"]}))
         assert chosen == {dealer_id}
+    await page.screenshot(path=str(shots(tmp_path) / "dealer-card-edited.png"), full_page=True)
     [roles] = await _audit(db, "dealer.roles")
     assert roles.details["changes"]["max_people"] == [5, 3]
