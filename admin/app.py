@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin.api import build_api_app
 from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
-from admin.views import auth, dealers, metrics, orders, pilot, system
+from admin.views import auth, dealer_editing, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
 from admin.web import (
     PREFIX,
@@ -80,6 +80,7 @@ def build_admin_app(
     for module in (auth, dealers, pilot, orders, system, metrics):
         app.add_routes(module.routes)
     app.add_routes(broadcast_views.routes)
+    app.add_routes(dealer_editing.routes)  # people, legal entities, addresses, tags, approval
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

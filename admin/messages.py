@@ -53,7 +53,9 @@ TEXTS: dict[str, str] = {
     "dealer.bad_wave": "Выбранная волна не найдена.",
     "dealer.field_too_long": "Поле «{field}» длиннее {limit} символов.",
     "address.required": "Укажите адрес.",
-    "legal_entity.bad_kpp": "КПП «{kpp}» неверен: нужно 9 цифр.",
+    "legal_entity.bad_kpp": (
+        "КПП «{kpp}» неверен: нужно 9 символов (цифры; 5-й и 6-й могут быть латинскими буквами)."
+    ),
     "legal_entity.not_found": "Юрлицо не найдено.",
     "invitation.unknown": "Приглашение не найдено.",
     "invitation.bad_uses": "Число использований должно быть от 1 до {limit}.",
@@ -116,6 +118,31 @@ TEXTS: dict[str, str] = {
     "import.bad_kpp": "КПП «{kpp}» неверен: нужно 9 цифр.",
     "import.legal_entity_other_dealer": "Юрлицо с ИНН {inn} уже принадлежит другому дилеру.",
     "import.no_file": "Выберите файл.",
+    # people, legal entities, addresses, tags, approval (core.dealers.editing, roles, approval)
+    "dealer.bad_inn_checksum": "ИНН «{inn}» неверен: не сходится контрольная цифра.",
+    "dealer.bad_tag": (
+        "Тег «{tag}»: только буквы, цифры, дефис и подчёркивание, до 40 символов, без пробелов."
+    ),
+    "dealer.too_many_tags": "Не больше {limit} тегов.",
+    "dealer.bad_threshold": (
+        "Порог «{value}» — не сумма: укажите рубли, например 150000 или 150000,50 (или оставьте"
+        " пустым)."
+    ),
+    "dealer.bad_max_people": "Лимит сотрудников — целое число от 0 до {limit}.",
+    "legal_entity.name_required": "Укажите название юрлица.",
+    "legal_entity.name_too_long": "Название юрлица длиннее {limit} символов.",
+    "person.not_found": "Сотрудник не найден.",
+    "person.name_required": "Укажите имя сотрудника.",
+    "person.name_too_long": "Имя длиннее {limit} символов.",
+    "person.bad_phone": (
+        "Телефон «{phone}» не похож на российский номер: нужно +7 и 10 цифр,"
+        " например +7 912 345-67-89."
+    ),
+    "person.bad_role": "Неизвестная роль «{role}».",
+    "address.too_long": "Адрес длиннее {limit} символов.",
+    "address.not_found": "Адрес не найден.",
+    "invitation.dealer_full": "Лимит сотрудников дилера исчерпан ({limit}).",
+    "approval.not_allowed": "Согласовать заказ может только согласующий дилера.",
 }
 
 

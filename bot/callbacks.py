@@ -73,3 +73,17 @@ class ApplicationAction(CallbackData, prefix="app"):
     """Closed-pilot application: start, cancel."""
 
     action: str
+
+
+class ApprovalDecision(CallbackData, prefix="apr"):
+    """An approver's button on an order awaiting approval: ok (approve), no (reject, asks why)."""
+
+    action: str
+    order_id: int
+
+
+class ColleagueInvite(CallbackData, prefix="inv"):
+    """The dealer admin's invitation of a colleague: ask (choose a role), role (make the link)."""
+
+    action: str
+    role: str = ""

@@ -8,7 +8,9 @@ Routing rules (one place):
   of the next working day, when the digest releases it (core.orders.digest);
 - a status change of an order or claim goes to every active person of the dealer who has not
   blocked the bot, and edits every manager card already sent for it (all see who acted);
-- people who blocked the bot (User.blocked_bot_at) get nothing.
+- people who blocked the bot (User.blocked_bot_at) get nothing;
+- an order waiting for the dealer's approval goes to the dealer's approvers, and the decision to
+  its author (core.orders.approval_cards).
 
 Each message becomes a Delivery row; the Telegram adapter renders and sends it.
 """
@@ -62,6 +64,8 @@ HANDLED_KINDS = (
     EventKind.CLAIM_STATUS,
     EventKind.APPLICATION_APPROVED,
     EventKind.APPLICATION_REJECTED,
+    EventKind.APPROVAL_REQUESTED,
+    EventKind.APPROVAL_DECIDED,
 )
 MAX_CARD_LINES = 15
 
@@ -205,6 +209,11 @@ async def fan_out(
         keys = ("link", "dealer", "thanks") if approved else ("message",)
         params = {"approved": approved} | {key: str(payload.get(key) or "") for key in keys}
         rows.append(_delivery(event, APPLICATION_NOTICE, to, at=now, params=params))
+    elif event.kind in (EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_DECIDED):
+        # imported here: approval_cards builds on this module's delivery kinds
+        from core.orders.approval_cards import approval_deliveries
+
+        rows = await approval_deliveries(session, event, now)
     session.add_all(rows)
     return rows
 

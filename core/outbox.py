@@ -21,6 +21,8 @@ class EventKind:
     CLAIM_STATUS = "claim.status"  # notify the dealer
     APPLICATION_APPROVED = "application.approved"  # send the applicant their invitation link
     APPLICATION_REJECTED = "application.rejected"  # tell the applicant why not
+    APPROVAL_REQUESTED = "order.approval_requested"  # the dealer's approvers get Approve / Reject
+    APPROVAL_DECIDED = "order.approval_decided"  # tell the buyer; update the approvers' cards
 
 
 def emit(

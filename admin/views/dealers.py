@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from admin.web import (
     render,
 )
 from core.dealers import features
+from core.dealers.editing import save_address, save_legal_entity
 from core.dealers.importing import import_dealers, parse_dealer_file
 from core.dealers.service import check_inn, create_dealer
 from core.errors import InvalidInput, NotFound
@@ -60,12 +60,16 @@ STATUS_LABELS: dict[str, str] = {
     DealerStatus.ACTIVE: "активен",
     DealerStatus.PAUSED: "приостановлен",
 }
+ROLE_LABELS: dict[str, str] = {  # core.dealers.roles.DealerRole
+    "buyer": "покупатель",
+    "approver": "согласующий",
+    "admin": "администратор дилера",
+}
 ACTIVITY = {
     "recent": f"заказывал за {ACTIVE_DAYS} дней",
     "idle": f"не заказывал {ACTIVE_DAYS} дней",
     "never": "ни одного заказа",
 }
-_KPP = re.compile(r"^\d{9}$")
 
 
 async def visible_dealer(request: web.Request, dealer_id: int) -> Dealer:
@@ -303,6 +307,7 @@ async def dealer_card(request: web.Request) -> web.Response:
         "now": utcnow(),
         "order_statuses": ORDER_STATUSES,
         "sync_states": SYNC_STATES,
+        "role_labels": ROLE_LABELS,
         **await choices(request),
     }
     return await render(request, "dealers/card.html", context)
@@ -367,19 +372,24 @@ async def add_entity(request: web.Request) -> web.StreamResponse:
     """Add a legal entity to the dealer."""
     data = await form(request)
     dealer = await visible_dealer(request, int(request.match_info["dealer_id"]))
-    name = field(data, "name") or dealer.name
-    inn = check_inn(field(data, "inn"))
-    kpp = field(data, "kpp") or None
-    if kpp is not None and not _KPP.match(kpp):
-        raise InvalidInput("legal_entity.bad_kpp", kpp=kpp)
-    if len(name) > 255:
-        raise InvalidInput("dealer.field_too_long", field="name", limit=255)
-    entity = LegalEntity(dealer_id=dealer.id, name=name, inn=inn, kpp=kpp)
-    request[DB].add(entity)
-    await request[DB].flush()
-    audit(request, "legal_entity.create", "legal_entity", entity.id, dealer_id=dealer.id, inn=inn)
+    entity, _ = await save_legal_entity(
+        request[DB],
+        dealer,
+        None,
+        name=field(data, "name") or dealer.name,
+        inn=field(data, "inn"),
+        kpp=field(data, "kpp"),
+    )
+    audit(
+        request,
+        "legal_entity.create",
+        "legal_entity",
+        entity.id,
+        dealer_id=dealer.id,
+        inn=entity.inn,
+    )
     await request[DB].commit()
-    await flash(request, f"Юрлицо «{name}» добавлено.")
+    await flash(request, f"Юрлицо «{entity.name}» добавлено.")
     raise redirect(f"{PREFIX}/dealers/{dealer.id}")
 
 
@@ -403,21 +413,13 @@ async def add_address(request: web.Request) -> web.StreamResponse:
     """Add a delivery address."""
     data = await form(request)
     dealer = await visible_dealer(request, int(request.match_info["dealer_id"]))
-    address = " ".join(field(data, "address").split())
-    if not address:
-        raise InvalidInput("address.required")
-    if len(address) > 500:
-        raise InvalidInput("dealer.field_too_long", field="address", limit=500)
-    db = request[DB]
-    is_default = data.get("is_default") == "on"
-    if is_default:
-        for other in await db.scalars(
-            select(DeliveryAddress).where(DeliveryAddress.dealer_id == dealer.id)
-        ):
-            other.is_default = False
-    row = DeliveryAddress(dealer_id=dealer.id, address=address, is_default=is_default)
-    db.add(row)
-    await db.flush()
-    audit(request, "address.create", "address", row.id, dealer_id=dealer.id, address=address)
-    await db.commit()
+    row, _ = await save_address(
+        request[DB],
+        dealer,
+        None,
+        address=field(data, "address"),
+        is_default=data.get("is_default") == "on",
+    )
+    audit(request, "address.create", "address", row.id, dealer_id=dealer.id, address=row.address)
+    await request[DB].commit()
     raise redirect(f"{PREFIX}/dealers/{dealer.id}")

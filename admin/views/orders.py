@@ -49,6 +49,7 @@ routes = web.RouteTableDef()
 PAGE_SIZE = 50
 ORDER_STATUSES: dict[str, str] = {
     OrderStatus.NEW: "новый",
+    OrderStatus.AWAITING_APPROVAL: "на согласовании",
     OrderStatus.CONFIRMED: "подтверждён",
     OrderStatus.REJECTED: "отклонён",
     OrderStatus.IN_PROGRESS: "в работе",
@@ -61,7 +62,11 @@ SYNC_STATES: dict[str, str] = {
     SyncState.EXPORTED: "выгружен",
     SyncState.ACKNOWLEDGED: "принят 1С",
     SyncState.NOT_APPLICABLE: "не выгружается",
+    SyncState.AWAITING_APPROVAL: "ждёт согласования дилера",
 }
+# not set through the plain status form: confirm/reject have their own buttons, and "new" out of
+# "awaiting approval" is the dealer's approver's decision (core.orders.approval)
+MANUAL_EXCLUDED = (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.NEW)
 CLAIM_STATUSES: dict[str, str] = {
     ClaimStatus.NEW: "новая",
     ClaimStatus.IN_REVIEW: "на рассмотрении",
@@ -160,9 +165,7 @@ async def order_page(request: web.Request) -> web.Response:
         )
     ).all()
     next_statuses = [
-        s
-        for s in ORDER_STATUSES
-        if s in ALLOWED[order.status] and s not in (OrderStatus.CONFIRMED, OrderStatus.REJECTED)
+        s for s in ORDER_STATUSES if s in ALLOWED[order.status] and s not in MANUAL_EXCLUDED
     ]
     context = {
         "order": order,
@@ -213,10 +216,7 @@ async def order_status(request: web.Request) -> web.StreamResponse:
     data = await form(request)
     order = await _visible_order(request)
     to_status = field(data, "status")
-    if to_status not in ORDER_STATUSES or to_status in (
-        OrderStatus.CONFIRMED,
-        OrderStatus.REJECTED,
-    ):
+    if to_status not in ORDER_STATUSES or to_status in MANUAL_EXCLUDED:
         raise InvalidInput("order.bad_transition", number=order.number, status=order.status)
     db = request[DB]
     actor = await acting_user(db, request[STAFF])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    approval,
     cart,
     catalog,
     checkout,
     claims,
+    colleagues,
     errors,
     fallback,
     inline,
@@ -37,6 +39,8 @@ def get_routers() -> list[Router]:
         settings.create_router(),
         cart.create_router(),
         checkout.create_router(),
+        approval.create_router(),  # approvers: Approve / Reject orders above the threshold
+        colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
         orders.create_router(),
         claims.create_router(),
         satisfaction.create_router(),

@@ -21,8 +21,9 @@ from bot.filters import BoundDealer, Is, NotMenu
 from bot.handlers.cart import cart_text
 from bot.i18n import _
 from bot.keyboards import main_menu
-from bot.render import day, short
+from bot.render import day, money, short
 from core.calendar import load_calendar
+from core.dealers.roles import approvers
 from core.dealers.service import (
     addresses,
     dealer_id_of,
@@ -31,7 +32,8 @@ from core.dealers.service import (
     legal_entity_for,
 )
 from core.errors import InvalidInput
-from core.models import Dealer, Order, User
+from core.models import Dealer, LegalEntity, Order, OrderStatus, User
+from core.orders.approval import threshold_for
 from core.orders.cart import get_cart
 from core.orders.placement import place_order
 from core.settings import Settings
@@ -161,6 +163,24 @@ async def ask_confirm(
         ),
     )
     await state.update_data(confirm_id=sent.message_id)
+
+
+async def placed_for_approval(session: AsyncSession, order: Order) -> str:
+    """The buyer's answer for an order held for approval: threshold and who decides."""
+    dealer = await session.get(Dealer, order.dealer_id)
+    entity = (
+        await session.get(LegalEntity, order.legal_entity_id) if order.legal_entity_id else None
+    )
+    threshold = threshold_for(dealer, entity) if dealer is not None else None
+    names = [p.full_name or f"@{p.username}" for p in await approvers(session, order)]
+    text = _(
+        "checkout.placed_for_approval",
+        number=order.number,
+        threshold=money(threshold, order.currency) if threshold is not None else "—",
+    )
+    if names:
+        return text + "\n" + _("checkout.approvers", names=", ".join(names))
+    return text + "\n" + _("checkout.no_approvers")
 
 
 NEXT_STEP = {
@@ -321,6 +341,8 @@ def create_router() -> Router:
             order = earlier
         await query.answer()
         text = _("checkout.placed", number=order.number)
+        if order.status == OrderStatus.AWAITING_APPROVAL:
+            text = await placed_for_approval(session, order)
         if order.is_after_hours:
             text += "\n" + _("checkout.after_hours")
         await query.message.answer(text, reply_markup=main_menu(dealer))

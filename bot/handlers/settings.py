@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PickEntity, SettingsAction
 from bot.filters import BoundDealer, MenuButton
+from bot.handlers.colleagues import invite_button
 from bot.i18n import LOCALES, _
 from bot.keyboards import main_menu
 from bot.render import short
+from core.dealers.roles import may_invite
 from core.dealers.service import dealer_id_of, legal_entities, set_active_legal_entity
 from core.models import Dealer, LegalEntity, User
 
@@ -61,6 +63,8 @@ async def settings_view(session: AsyncSession, user: User) -> tuple[str, InlineK
             for code in LOCALES
         ]
     )
+    if may_invite(user):
+        rows.append([invite_button()])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 

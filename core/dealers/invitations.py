@@ -8,7 +8,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import InvalidInput, NotFound
+from core.dealers.roles import (
+    COLLEAGUE_INVITE_DAYS,
+    INVITABLE,
+    DealerRole,
+    Seats,
+    apply_invitation_role,
+    check_seat,
+    may_invite,
+    seats,
+)
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import Dealer, DealerStatus, Invitation, InvitationUse, Role, User, utcnow
 
 MAX_USES = 1000
@@ -102,6 +112,9 @@ async def redeem_invitation(
             and user.dealer_id != invitation.dealer_id
         ):
             raise InvalidInput("invitation.other_dealer")
+    if invitation.uses >= invitation.max_uses:
+        raise InvalidInput("invitation.used_up")  # said before "the dealer is full"
+    await check_seat(session, invitation, user)
     # Take one use only if one is left: safe when two people redeem the last use at once.
     taken = await session.execute(
         update(Invitation)
@@ -121,6 +134,7 @@ async def redeem_invitation(
     if invitation.role == Role.DEALER:
         user.role = Role.DEALER
         user.dealer_id = invitation.dealer_id
+        apply_invitation_role(invitation, user)
     elif user.role != Role.ADMIN:
         user.role = invitation.role
     await session.flush()
@@ -133,3 +147,40 @@ async def redeem_invitation(
     await session.flush()
     await session.refresh(invitation)
     return user
+
+
+async def invite_colleague(
+    session: AsyncSession, inviter: User, role: str, *, now: datetime | None = None
+) -> tuple[Invitation, Seats]:
+    """A one-use invitation to the inviter's dealer with `role`, valid a week.
+
+    Forbidden `dealer_role.not_admin` unless the inviter is the dealer's admin; InvalidInput
+    `dealer_role.bad_role` for a role they may not give; `invitation.dealer_full` when the
+    dealer's people and open invitations already fill its limit. The dealer row is locked
+    (PostgreSQL) so two admins inviting at once cannot both take the last seat.
+    """
+    if not may_invite(inviter):
+        raise Forbidden("dealer_role.not_admin")
+    if role not in INVITABLE:
+        raise InvalidInput("dealer_role.bad_role", role=role)
+    now = now or utcnow()
+    assert inviter.dealer_id is not None
+    dealer = await session.scalar(
+        select(Dealer).where(Dealer.id == inviter.dealer_id).with_for_update()
+    )
+    if dealer is None:
+        raise NotFound("dealer.not_found", dealer_id=inviter.dealer_id)
+    count = await seats(session, dealer, now)
+    if count.free <= 0:
+        raise InvalidInput("invitation.dealer_full", limit=count.limit, people=count.people)
+    invitation = await create_invitation(
+        session,
+        dealer_id=dealer.id,
+        max_uses=1,
+        days=COLLEAGUE_INVITE_DAYS,
+        created_by_id=inviter.id,
+        now=now,
+    )
+    invitation.dealer_role = DealerRole(role)
+    await session.flush()
+    return invitation, Seats(count.people, count.reserved + 1, count.limit)

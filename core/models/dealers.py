@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models.base import Base, utcnow
+from core.models.base import Base, Money, utcnow
 
 
 class Role(StrEnum):
@@ -64,6 +65,9 @@ class Dealer(Base):
     tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
     onboarded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # roles inside the dealer (core.dealers.roles, core.orders.approval)
+    approval_threshold: Mapped[Decimal | None] = mapped_column(Money)
+    max_people: Mapped[int] = mapped_column(default=5, server_default="5")
 
     legal_entities: Mapped[list[LegalEntity]] = relationship(
         back_populates="dealer", lazy="raise", order_by="LegalEntity.id"
@@ -82,6 +86,8 @@ class LegalEntity(Base):
     kpp: Mapped[str | None] = mapped_column(String(9))
     onec_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # overrides the dealer's approval threshold for orders of this entity
+    approval_threshold: Mapped[Decimal | None] = mapped_column(Money)
 
     dealer: Mapped[Dealer] = relationship(back_populates="legal_entities", lazy="raise")
 
@@ -118,6 +124,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     blocked_bot_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # buyer | approver | admin inside the dealer (core.dealers.roles.DealerRole)
+    dealer_role: Mapped[str] = mapped_column(String(20), default="buyer", server_default="buyer")
 
 
 class StaffAccount(Base):
@@ -155,6 +163,8 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the role inside the dealer the person gets (set by a dealer admin's invitation)
+    dealer_role: Mapped[str | None] = mapped_column(String(20))
 
 
 class InvitationUse(Base):

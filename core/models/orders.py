@@ -16,6 +16,7 @@ class OrderStatus(StrEnum):
     """Life cycle of an order."""
 
     NEW = "new"
+    AWAITING_APPROVAL = "awaiting_approval"  # a buyer's order above the threshold (на согласовании)
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
     IN_PROGRESS = "in_progress"
@@ -38,6 +39,7 @@ class SyncState(StrEnum):
     EXPORTED = "exported"
     ACKNOWLEDGED = "acknowledged"
     NOT_APPLICABLE = "n/a"
+    AWAITING_APPROVAL = "awaiting_approval"  # not offered to 1C until the dealer approves it
 
 
 class Cart(Base):

@@ -1,8 +1,10 @@
 """The order side of the 1C exchange, free of XML: what to offer 1C, and what 1C tells us back.
 
 Orders placed through the bot wait with sync_state "pending" until 1C acknowledges an exchange
-that carried them; status changes reported by 1C go through `change_status` (so the dealer is
-notified through the outbox); orders that exist only in 1C are recorded with source "1c".
+that carried them (an order still awaiting the dealer's approval is never offered, whatever its
+sync state says: core.orders.approval); status changes reported by 1C go through
+`change_status` (so the dealer is notified through the outbox); orders that exist only in 1C
+are recorded with source "1c".
 """
 
 from __future__ import annotations
@@ -44,12 +46,17 @@ class ExportOrder:
 
 
 async def orders_pending_export(session: AsyncSession, *, limit: int = 500) -> list[ExportOrder]:
-    """Orders placed through the bot that 1C has not acknowledged yet, oldest first."""
+    """Orders placed through the bot that 1C has not acknowledged yet, oldest first (not those
+    awaiting the dealer's approval)."""
     orders = list(
         (
             await session.scalars(
                 select(Order)
-                .where(Order.sync_state == SyncState.PENDING, Order.source == OrderSource.BOT)
+                .where(
+                    Order.sync_state == SyncState.PENDING,
+                    Order.source == OrderSource.BOT,
+                    Order.status != OrderStatus.AWAITING_APPROVAL,
+                )
                 .options(selectinload(Order.lines))
                 .order_by(Order.id)
                 .limit(limit)

@@ -28,6 +28,7 @@ from core.models import (
     User,
     utcnow,
 )
+from core.orders.approval import hold_for_approval, needs_approval
 from core.orders.cart import cart_lines, line_amount, lock_cart
 from core.orders.numbers import order_number, provisional_number
 from core.outbox import EventKind, emit
@@ -62,6 +63,8 @@ async def place_order(
 
     Snapshots every line at the dealer's current price, flags after-hours orders, records the
     first status event and queues "notify manager" and "export to 1C"; the cart is emptied.
+    A buyer's order above the approval threshold is held for the dealer's approvers instead
+    (core.orders.approval): status and sync state `awaiting_approval`, nothing to manager or 1C.
     """
     dealer_id = dealer_id_of(user)
     request_key = request_key.strip()
@@ -119,13 +122,16 @@ async def place_order(
                 amount=line_amount(price, cart_line.quantity),
             )
         )
+    total = sum((line.amount for line in lines), Decimal("0"))
+    held = needs_approval(user, dealer, entity, total)
+    status = OrderStatus.AWAITING_APPROVAL if held else OrderStatus.NEW
     order = Order(
         number=provisional_number(),
         request_key=request_key,
         dealer_id=dealer_id,
         legal_entity_id=entity.id,
         author_id=user.id,
-        status=OrderStatus.NEW,
+        status=status,
         source=OrderSource.BOT,
         reorder_of_id=cart.reorder_of_id,
         placed_at=now,
@@ -135,8 +141,8 @@ async def place_order(
         dealer_po=dealer_po,
         delivery_address=(delivery_address or "").strip() or None,
         currency=next(iter(offers.values())).currency,
-        total=sum((line.amount for line in lines), Decimal("0")),
-        sync_state=SyncState.PENDING,
+        total=total,
+        sync_state=SyncState.AWAITING_APPROVAL if held else SyncState.PENDING,
         updated_at=now,
     )
     try:
@@ -156,14 +162,21 @@ async def place_order(
     session.add(
         OrderStatusEvent(
             order_id=order.id,
-            to_status=OrderStatus.NEW,
+            to_status=status,
             actor_id=user.id,
             actor_kind="dealer",
             at=now,
         )
     )
-    emit(session, EventKind.ORDER_PLACED, {"order_id": order.id}, dedupe_key=f"placed:{order.id}")
-    emit(session, EventKind.ORDER_EXPORT, {"order_id": order.id}, dedupe_key=f"export:{order.id}")
+    if held:
+        hold_for_approval(session, order)
+    else:
+        emit(
+            session, EventKind.ORDER_PLACED, {"order_id": order.id}, dedupe_key=f"placed:{order.id}"
+        )
+        emit(
+            session, EventKind.ORDER_EXPORT, {"order_id": order.id}, dedupe_key=f"export:{order.id}"
+        )
     await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
     cart.reorder_of_id = None
     await session.flush()

@@ -11,6 +11,8 @@ from core.transitions import move_status
 
 S = OrderStatus
 ALLOWED: dict[str, set[str]] = {
+    # an approver's decision (core.orders.approval), or the order withdrawn before it
+    S.AWAITING_APPROVAL: {S.NEW, S.REJECTED, S.CANCELLED},
     S.NEW: {S.CONFIRMED, S.REJECTED, S.CANCELLED, S.IN_PROGRESS, S.SHIPPED, S.COMPLETED},
     S.CONFIRMED: {S.IN_PROGRESS, S.SHIPPED, S.COMPLETED, S.CANCELLED},
     S.IN_PROGRESS: {S.SHIPPED, S.COMPLETED, S.CANCELLED},

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import approval_texts
 from bot.handlers.manager_cards import (
     claim_card_markup,
     claim_card_text,
@@ -37,6 +38,7 @@ from core.notifications import (
     claim_card,
     order_card,
 )
+from core.orders.approval_cards import APPROVAL_CARD, APPROVAL_NOTICE, approval_info
 
 MAX_TEXT = 4000
 
@@ -62,6 +64,10 @@ async def render(
     resent = bool(delivery.params.get("resent"))
     if kind in (broadcasts.BROADCAST, broadcasts.BROADCAST_TEST):
         return await _broadcast(session, delivery)
+    if kind in (APPROVAL_CARD, APPROVAL_NOTICE) or (
+        kind == CARD_EDIT and delivery.params.get("of") == APPROVAL_CARD
+    ):
+        return await _approval(session, delivery, zone=zone, i18n=i18n)
     if kind == ORDER_CARD and delivery.order_id is not None:
         order = await order_card(session, delivery.order_id)
         if order is None:
@@ -132,6 +138,34 @@ async def _broadcast(session: AsyncSession, delivery: Delivery) -> Outgoing | No
         # Not on Telegram yet: the sender uploads it (once, reading it when it sends).
         return Outgoing("photo", content.text, markup, parse_mode="HTML", upload_of=broadcast_id)
     return Outgoing("text", content.text, markup, parse_mode="HTML")
+
+
+async def _approval(
+    session: AsyncSession, delivery: Delivery, *, zone: ZoneInfo, i18n: I18n
+) -> Outgoing | None:
+    """An approver's card (or its edit once decided), or the decision told to the buyer."""
+    if delivery.order_id is None:
+        return None
+    with i18n.context(), i18n.use_locale(delivery.locale):
+        if delivery.kind == APPROVAL_NOTICE:
+            info = await approval_info(session, delivery.order_id)
+            if info is None:
+                return None
+            text = approval_texts.notice_text(
+                info.number,
+                bool(delivery.params.get("approved")),
+                info.outcome.by,
+                str(delivery.params.get("note") or ""),
+            )
+            return Outgoing("text", text[:MAX_TEXT])
+        drawn = await approval_texts.card(session, delivery.order_id, zone)
+        if drawn is None:
+            return None
+        text, markup = drawn
+        if delivery.kind == CARD_EDIT:
+            message_id = delivery.params.get("message_id")
+            return Outgoing("edit", text, markup, message_id=message_id) if message_id else None
+        return Outgoing("text", text, markup)
 
 
 def _application_notice(delivery: Delivery, i18n: I18n) -> Outgoing:

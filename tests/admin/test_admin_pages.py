@@ -137,7 +137,7 @@ async def test_create_and_edit_a_dealer(
     assert status == 303
     await admin.post(
         f"/admin/dealers/{dealer_id}/legal-entities",
-        {"name": "ИП Дельтин", "inn": "770123456789", "kpp": ""},
+        {"name": "ИП Дельтин", "inn": "500100732259", "kpp": ""},
     )
     await admin.post(
         f"/admin/dealers/{dealer_id}/addresses",
@@ -154,7 +154,7 @@ async def test_create_and_edit_a_dealer(
         entities = set(
             await session.scalars(select(LegalEntity.inn).where(LegalEntity.dealer_id == dealer_id))
         )
-        assert entities == {"7701234567", "770123456789"}
+        assert entities == {"7701234567", "500100732259"}
         assert await session.scalar(
             select(DeliveryAddress.is_default).where(DeliveryAddress.dealer_id == dealer_id)
         )

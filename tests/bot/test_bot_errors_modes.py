@@ -124,6 +124,10 @@ def used_keys() -> set[str]:
     keys |= {f"import.status.{getattr(cart_import, s)}" for s in statuses}
     keys |= {f"command.{c}" for c in ("start", "help", "menu", "cancel", "template")}
     keys |= {f"settings.lang_{code}" for code in LOCALES}
+    decisions = ("approved", "rejected", "cancelled")
+    keys |= {f"approval.{kind}.{d}" for kind in ("status", "already", "done") for d in decisions}
+    keys |= {f"role.{r}" for r in ("buyer", "approver", "admin")}
+    keys |= {f"invite.role.{r}" for r in ("buyer", "approver")}
     keys |= {
         f"error.application.{f}_{k}"
         for f in ("company", "city", "contact")
