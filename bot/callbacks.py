@@ -73,3 +73,18 @@ class ApplicationAction(CallbackData, prefix="app"):
     """Closed-pilot application: start, cancel."""
 
     action: str
+
+
+class ListAction(CallbackData, prefix="sl"):
+    """Saved lists: all, view, order, save (ask a name), replace, ren, del, delok."""
+
+    action: str
+    list_id: int = 0
+
+
+class OrderEdit(CallbackData, prefix="oe"):
+    """Change an order before confirmation: cancel, cancelok, edit, line (ask qty), call."""
+
+    action: str
+    order_id: int
+    line_id: int = 0

@@ -15,9 +15,11 @@ from bot.handlers import (
     manager,
     menu,
     nps,
+    order_edit,
     orders,
     quick_order,
     satisfaction,
+    saved_lists,
     settings,
     start,
 )
@@ -38,6 +40,8 @@ def get_routers() -> list[Router]:
         cart.create_router(),
         checkout.create_router(),
         orders.create_router(),
+        order_edit.create_router(),  # cancel / change quantities before confirmation
+        saved_lists.create_router(),  # saved order lists, /lists
         claims.create_router(),
         satisfaction.create_router(),
         nps.create_router(),  # the NPS question of pilot dealers
