@@ -78,6 +78,7 @@ async def get_list(session: AsyncSession, user: User, list_id: int) -> SavedList
         select(SavedList)
         .where(SavedList.id == list_id, SavedList.dealer_id == dealer_id_of(user))
         .options(selectinload(SavedList.lines))
+        .execution_options(populate_existing=True)
     )
     if saved is None:
         raise NotFound("saved_list.not_found", list_id=list_id)
