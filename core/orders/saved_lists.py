@@ -148,7 +148,7 @@ async def save_cart(
         for n, line in enumerate(view.lines, start=1)
     )
     await session.flush()
-    return saved, existing is not None
+    return await get_list(session, user, saved.id), existing is not None
 
 
 async def rename_list(session: AsyncSession, user: User, list_id: int, name: str) -> SavedList:
