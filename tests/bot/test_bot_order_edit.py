@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.callbacks import OrderAction
-from core.models import Dealer, Order, OrderStatus, Role, SyncState, User
+from core.models import Dealer, Order, OrderLine, OrderStatus, Role, SyncState, User
 from core.notify_settings import IMMEDIATE, NotifyEnv
 from integrations.telegram.sender import Sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
@@ -184,3 +184,31 @@ async def test_someone_elses_order_cannot_be_cancelled(
     async with db() as s:
         status = await s.scalar(select(Order.status).where(Order.id == order_id))
         assert status == OrderStatus.NEW
+
+
+async def test_a_change_between_1c_query_and_success_is_offered_again(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    from core.orders.amend import change_quantities
+
+    order_id = await placed_order(db, shop, {"OC 90": 2})
+    async with onec_app(db, tmp_path) as onec:
+        offered = await sale_query(onec, success=False)  # 1C has the document, not yet "success"
+        assert offered.xpath("//c:Товар/c:Количество/text()", namespaces=NS) == ["2"]
+        async with db() as s:
+            user = await s.get(User, shop.user_id)
+            assert user is not None
+            order = await s.get(Order, order_id)
+            assert order is not None
+            line_id = (await s.scalars(select(OrderLine.id))).one()
+            await change_quantities(s, user, order_id, {line_id: 7})
+            await s.commit()
+        assert (await onec.text("sale", "success")).startswith("success")
+        async with db() as s:
+            state = await s.scalar(select(Order.sync_state).where(Order.id == order_id))
+            assert state == SyncState.PENDING  # the success was for the old document
+        again = await sale_query(onec)
+        assert again.xpath("//c:Товар/c:Количество/text()", namespaces=NS) == ["7"]
+        async with db() as s:
+            state = await s.scalar(select(Order.sync_state).where(Order.id == order_id))
+            assert state == SyncState.EXPORTED
