@@ -87,3 +87,18 @@ class ColleagueInvite(CallbackData, prefix="inv"):
 
     action: str
     role: str = ""
+
+
+class ListAction(CallbackData, prefix="sl"):
+    """Saved lists: all, view, order, save (ask a name), replace, ren, del, delok."""
+
+    action: str
+    list_id: int = 0
+
+
+class OrderEdit(CallbackData, prefix="oe"):
+    """Change an order before confirmation: cancel, cancelok, edit, line (ask qty), call."""
+
+    action: str
+    order_id: int
+    line_id: int = 0

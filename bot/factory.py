@@ -14,7 +14,7 @@ from bot.i18n import create_i18n
 from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
 from core.settings import Settings
 
-BOT_COMMANDS = ("start", "help", "menu", "cancel", "template")
+BOT_COMMANDS = ("start", "help", "menu", "cancel", "template", "lists")
 
 
 def create_bot(settings: Settings) -> Bot:

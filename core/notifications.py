@@ -8,6 +8,7 @@ Routing rules (one place):
   of the next working day, when the digest releases it (core.orders.digest);
 - a status change of an order or claim goes to every active person of the dealer who has not
   blocked the bot, and edits every manager card already sent for it (all see who acted);
+- a dealer's change of quantities before confirmation edits every manager card already sent;
 - people who blocked the bot (User.blocked_bot_at) get nothing;
 - an order waiting for the dealer's approval goes to the dealer's approvers, and the decision to
   its author (core.orders.approval_cards).
@@ -62,6 +63,7 @@ HANDLED_KINDS = (
     EventKind.CLAIM_FILED,
     EventKind.ORDER_STATUS,
     EventKind.CLAIM_STATUS,
+    EventKind.ORDER_EDITED,
     EventKind.APPLICATION_APPROVED,
     EventKind.APPLICATION_REJECTED,
     EventKind.APPROVAL_REQUESTED,
@@ -177,31 +179,10 @@ async def fan_out(
         for to in await dealer_recipients(session, target.dealer_id):
             kind = ORDER_NOTICE if is_order else CLAIM_NOTICE
             rows.append(_delivery(event, kind, to, at=now, params=params, **link))
-        card_kind = ORDER_CARD if is_order else CLAIM_CARD
-        column = Delivery.order_id if is_order else Delivery.claim_id
-        cards = await session.scalars(
-            select(Delivery)
-            .where(
-                column == target.id,
-                Delivery.kind == card_kind,
-                Delivery.state == DeliveryState.SENT,
-            )
-            .order_by(Delivery.id)
-        )
-        for card in cards:
-            rows.append(
-                Delivery(
-                    kind=CARD_EDIT,
-                    dedupe_key=f"{event.id}:{CARD_EDIT}:{card.id}",
-                    outbox_id=event.id,
-                    chat_id=card.chat_id,
-                    user_id=card.user_id,
-                    locale=card.locale,
-                    available_at=now,
-                    params={"card_id": card.id, "message_id": card.message_id},
-                    **link,
-                )
-            )
+        rows.extend(await _card_edits(session, event, is_order, target.id, now))
+    elif event.kind == EventKind.ORDER_EDITED:
+        # The dealer changed quantities: every manager card already sent is redrawn.
+        rows.extend(await _card_edits(session, event, True, int(payload["order_id"]), now))
     elif event.kind in (EventKind.APPLICATION_APPROVED, EventKind.APPLICATION_REJECTED):
         # The applicant is not a User yet: the application holds their Telegram id.
         approved = event.kind == EventKind.APPLICATION_APPROVED
@@ -216,6 +197,38 @@ async def fan_out(
         rows = await approval_deliveries(session, event, now)
     session.add_all(rows)
     return rows
+
+
+async def _card_edits(
+    session: AsyncSession, event: OutboxEvent, is_order: bool, target_id: int, now: datetime
+) -> list[Delivery]:
+    """Edits of every manager card of an order or claim already sent (all see the change)."""
+    card_kind = ORDER_CARD if is_order else CLAIM_CARD
+    column = Delivery.order_id if is_order else Delivery.claim_id
+    link = {"order_id": target_id} if is_order else {"claim_id": target_id}
+    cards = await session.scalars(
+        select(Delivery)
+        .where(
+            column == target_id,
+            Delivery.kind == card_kind,
+            Delivery.state == DeliveryState.SENT,
+        )
+        .order_by(Delivery.id)
+    )
+    return [
+        Delivery(
+            kind=CARD_EDIT,
+            dedupe_key=f"{event.id}:{CARD_EDIT}:{card.id}",
+            outbox_id=event.id,
+            chat_id=card.chat_id,
+            user_id=card.user_id,
+            locale=card.locale,
+            available_at=now,
+            params={"card_id": card.id, "message_id": card.message_id},
+            **link,
+        )
+        for card in cards
+    ]
 
 
 # --------------------------------------------------------------------------- content as data
@@ -266,6 +279,8 @@ class OrderCard:
     after_hours: bool
     placed_at: datetime
     decision: Decision | None
+    edited_at: datetime | None = None  # the dealer changed quantities before confirmation
+    edited_by: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -363,6 +378,8 @@ async def order_card(
         after_hours=order.is_after_hours,
         placed_at=order.placed_at,
         decision=decision,
+        edited_at=order.edited_at,
+        edited_by=await _actor_name(session, order.edited_by_id) if order.edited_at else "",
     )
 
 

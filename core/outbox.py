@@ -16,6 +16,7 @@ class EventKind:
 
     ORDER_PLACED = "order.placed"  # notify the manager(s)
     ORDER_STATUS = "order.status"  # notify the dealer
+    ORDER_EDITED = "order.edited"  # the dealer changed quantities: redraw the manager's cards
     ORDER_EXPORT = "order.export_1c"  # offer to 1C
     CLAIM_FILED = "claim.filed"  # notify the manager(s)
     CLAIM_STATUS = "claim.status"  # notify the dealer

@@ -17,9 +17,11 @@ from bot.handlers import (
     manager,
     menu,
     nps,
+    order_edit,
     orders,
     quick_order,
     satisfaction,
+    saved_lists,
     settings,
     start,
 )
@@ -42,6 +44,8 @@ def get_routers() -> list[Router]:
         approval.create_router(),  # approvers: Approve / Reject orders above the threshold
         colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
         orders.create_router(),
+        order_edit.create_router(),  # cancel / change quantities before confirmation
+        saved_lists.create_router(),  # saved order lists, /lists
         claims.create_router(),
         satisfaction.create_router(),
         nps.create_router(),  # the NPS question of pilot dealers

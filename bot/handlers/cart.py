@@ -11,7 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AddToCart, CartAction, Checkout
+from bot.callbacks import AddToCart, CartAction, Checkout, ListAction
 from bot.filters import BoundDealer, Is, MenuButton, NotMenu
 from bot.i18n import _
 from bot.render import clip, money, qty, short
@@ -83,6 +83,9 @@ def cart_markup(view: CartView) -> InlineKeyboardMarkup | None:
                 text=_("cart.clear"), callback_data=CartAction(action="clear").pack()
             ),
         ]
+    )
+    rows.append(
+        [InlineKeyboardButton(text=_("lists.save"), callback_data=ListAction(action="save").pack())]
     )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

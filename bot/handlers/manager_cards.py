@@ -101,6 +101,8 @@ def order_card_text(card: OrderCard, locale: str, zone: ZoneInfo, *, resent: boo
     if card.delivery_address:
         out.append(mt(locale, "order.address", address=card.delivery_address))
     out.append(mt(locale, "order.placed", at=moment(card.placed_at, zone)))
+    if card.edited_at is not None:
+        out.append(mt(locale, "order.edited", by=card.edited_by, at=moment(card.edited_at, zone)))
     if card.decision is not None:
         out.append("")
         out.append(_decision_line("order", card.decision, locale, zone))

@@ -15,6 +15,20 @@ from core.dealers.service import get_dealer
 from core.models import Dealer, User
 
 
+async def manager_contacts(session: AsyncSession, dealer_id: int) -> str | None:
+    """The dealer's manager as lines: name, @username, phone (None when none is assigned)."""
+    dealer = await get_dealer(session, dealer_id)
+    manager = await session.get(User, dealer.manager_id) if dealer.manager_id else None
+    if manager is None:
+        return None
+    contacts = [manager.full_name or "—"]
+    if manager.username:
+        contacts.append(f"@{manager.username}")
+    if manager.phone:
+        contacts.append(manager.phone)
+    return "\n".join(contacts)
+
+
 def create_router() -> Router:
     """Menu answers for bound dealers."""
     router = Router(name="menu")
@@ -45,16 +59,10 @@ def create_router() -> Router:
     ) -> None:
         await state.clear()
         assert user.dealer_id is not None
-        dealer = await get_dealer(session, user.dealer_id)
-        manager = await session.get(User, dealer.manager_id) if dealer.manager_id else None
-        if manager is None:
+        contacts = await manager_contacts(session, user.dealer_id)
+        if contacts is None:
             await message.answer(_("manager.none"))
             return
-        contacts = [manager.full_name or "—"]
-        if manager.username:
-            contacts.append(f"@{manager.username}")
-        if manager.phone:
-            contacts.append(manager.phone)
-        await message.answer(_("manager.text", contacts="\n".join(contacts)))
+        await message.answer(_("manager.text", contacts=contacts))
 
     return router

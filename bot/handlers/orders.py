@@ -7,15 +7,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CartAction, Checkout, ClaimAction, OrderAction
+from bot.callbacks import CartAction, Checkout, ClaimAction, ListAction, OrderAction, OrderEdit
 from bot.filters import BoundDealer, MenuButton
+from bot.handlers.menu import manager_contacts
 from bot.i18n import _
 from bot.render import clip, day, moment, money, order_status, qty
 from core.dealers.features import CLAIMS, REORDER, feature_enabled
 from core.dealers.service import dealer_id_of, dealer_of
-from core.models import Order, User
+from core.models import Order, OrderStatus, User
+from core.orders.amend import is_editable
 from core.orders.queries import get_order, list_orders
-from core.orders.reorder import LineChange, ReorderResult, reorder
+from core.orders.reorder import LineChange, LineDiff, ReorderResult, reorder
 from core.orders.status import CONFIRMED_OR_LATER
 from core.settings import Settings
 
@@ -48,6 +50,8 @@ def list_markup(orders: list[Order], page: int, settings: Settings) -> InlineKey
         )
     if nav:
         rows.append(nav)
+    lists = ListAction(action="all").pack()
+    rows.append([InlineKeyboardButton(text=_("lists.open"), callback_data=lists)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -77,10 +81,10 @@ def order_text(order: Order, settings: Settings) -> str:
     return clip("\n".join(rows))
 
 
-def reorder_text(result: ReorderResult) -> str:
-    """The diff of a repeated order: what changed for each line."""
-    rows = [_("reorder.title", number=result.order_number)]
-    for line in result.lines:
+def diff_rows(diff: LineDiff) -> list[str]:
+    """What changed for each repeated line, then how many went into the cart."""
+    rows = []
+    for line in diff.lines:
         notes = []
         for change in line.changes:
             if change == LineChange.SAME:
@@ -97,10 +101,52 @@ def reorder_text(result: ReorderResult) -> str:
         text = f"{mark} {line.article} — {line.name}: {qty(line.quantity)}"
         rows.append(text + (f"\n   {'; '.join(notes)}" if notes else ""))
     rows.append("")
-    rows.append(_("reorder.added", count=result.added_count, total=len(result.lines)))
-    if not result.has_changes:
+    rows.append(_("reorder.added", count=diff.added_count, total=len(diff.lines)))
+    if not diff.has_changes:
         rows.append(_("reorder.no_changes"))
-    return clip("\n".join(rows))
+    return rows
+
+
+def reorder_text(result: ReorderResult) -> str:
+    """The diff of a repeated order: what changed for each line."""
+    return clip("\n".join([_("reorder.title", number=result.order_number), *diff_rows(result)]))
+
+
+def diff_markup(diff: LineDiff) -> InlineKeyboardMarkup:
+    """Checkout (when something went into the cart) and Cart, under a diff."""
+    buttons = [
+        InlineKeyboardButton(text=_("cart.show"), callback_data=CartAction(action="show").pack())
+    ]
+    if diff.added_count:
+        buttons.insert(
+            0,
+            InlineKeyboardButton(
+                text=_("cart.checkout"), callback_data=Checkout(action="start").pack()
+            ),
+        )
+    return InlineKeyboardMarkup(inline_keyboard=[buttons])
+
+
+def edit_button(text: str, action: str, order_id: int, line_id: int = 0) -> InlineKeyboardButton:
+    """A button of the order-change flow (bot.handlers.order_edit)."""
+    data = OrderEdit(action=action, order_id=order_id, line_id=line_id).pack()
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def amend_rows(order: Order) -> list[list[InlineKeyboardButton]]:
+    """Change quantities / Cancel while the order is open to the dealer; nothing afterwards."""
+    if not is_editable(order):
+        return []
+    return [
+        [
+            edit_button(_("order_edit.edit"), "edit", order.id),
+            edit_button(_("order_edit.cancel"), "cancel", order.id),
+        ]
+    ]
+
+
+# Past confirmation but not finished: the manager can still change it, the bot cannot.
+MANAGER_CHANGES = frozenset({OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS})
 
 
 def create_router() -> Router:
@@ -114,7 +160,11 @@ def create_router() -> Router:
     ) -> None:
         orders = await list_orders(session, dealer_id_of(user), page=page, page_size=PAGE_SIZE)
         if not orders and page == 0:
-            await message.answer(_("orders.none"))
+            lists = ListAction(action="all").pack()
+            markup = InlineKeyboardButton(text=_("lists.open"), callback_data=lists)
+            await message.answer(
+                _("orders.none"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[markup]])
+            )
             return
         await message.answer(_("orders.title"), reply_markup=list_markup(orders, page, settings))
 
@@ -148,7 +198,12 @@ def create_router() -> Router:
         order = await get_order(session, dealer_id_of(user), callback_data.order_id)
         dealer = await dealer_of(session, user)
         await query.answer()
-        rows: list[list[InlineKeyboardButton]] = []
+        rows = amend_rows(order)
+        text = order_text(order, settings)
+        if order.status in MANAGER_CHANGES or (order.status == OrderStatus.NEW and not rows):
+            contacts = await manager_contacts(session, order.dealer_id)
+            if contacts is not None:
+                text = clip(f"{text}\n\n{_('order_edit.call', contacts=contacts)}")
         if feature_enabled(dealer, REORDER):
             rows.append(
                 [
@@ -168,9 +223,7 @@ def create_router() -> Router:
                 ]
             )
         assert isinstance(query.message, Message)
-        await query.message.answer(
-            order_text(order, settings), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-        )
+        await query.message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
     @router.callback_query(OrderAction.filter(F.action == "repeat"))
     async def repeat(
@@ -183,21 +236,7 @@ def create_router() -> Router:
         result = await reorder(session, user, callback_data.order_id)
         await state.clear()
         await query.answer()
-        buttons = [
-            InlineKeyboardButton(
-                text=_("cart.show"), callback_data=CartAction(action="show").pack()
-            )
-        ]
-        if result.added_count:
-            buttons.insert(
-                0,
-                InlineKeyboardButton(
-                    text=_("cart.checkout"), callback_data=Checkout(action="start").pack()
-                ),
-            )
         assert isinstance(query.message, Message)
-        await query.message.answer(
-            reorder_text(result), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons])
-        )
+        await query.message.answer(reorder_text(result), reply_markup=diff_markup(result))
 
     return router

@@ -38,6 +38,7 @@ from core.models.orders import (
     SyncState,
 )
 from core.models.rollout import NpsResponse
+from core.models.saved_lists import SavedList, SavedListLine
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
 
 __all__ = [
@@ -82,6 +83,8 @@ __all__ = [
     "ProductGroup",
     "Role",
     "SatisfactionResponse",
+    "SavedList",
+    "SavedListLine",
     "StaffAccount",
     "Stock",
     "SyncState",

@@ -109,6 +109,9 @@ class Order(Base):
     exported_at: Mapped[datetime | None]
     is_paid: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The dealer changed quantities before confirmation (core.orders.amend): when and who.
+    edited_at: Mapped[datetime | None]
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no"

@@ -9,7 +9,7 @@ are recorded with source "1c".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -87,17 +87,40 @@ async def orders_pending_export(session: AsyncSession, *, limit: int = 500) -> l
     ]
 
 
-async def mark_exported(session: AsyncSession, order_ids: Sequence[int]) -> int:
-    """1C confirmed it received these orders: they are not offered again. Returns how many."""
+async def mark_exported(
+    session: AsyncSession,
+    order_ids: Sequence[int],
+    *,
+    versions: Mapping[int, datetime] | None = None,
+) -> int:
+    """1C confirmed it received these orders: they are not offered again. Returns how many.
+
+    With `versions` (each order's `updated_at` as the offered document had it), an order
+    changed since it was offered (the dealer changed quantities or cancelled meanwhile) stays
+    pending, so 1C gets the change on its next query.
+    """
     if not order_ids:
         return 0
-    result = await session.execute(
+    now = utcnow()
+    base = (
         update(Order)
-        .where(Order.id.in_(list(order_ids)), Order.sync_state == SyncState.PENDING)
-        .values(sync_state=SyncState.EXPORTED, exported_at=utcnow())
+        .where(Order.sync_state == SyncState.PENDING)
+        .values(sync_state=SyncState.EXPORTED, exported_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if versions is None:
+        result = await session.execute(base.where(Order.id.in_(list(order_ids))))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    marked = 0
+    for order_id in order_ids:
+        version = versions.get(order_id)
+        if version is None:
+            continue
+        result = await session.execute(
+            base.where(Order.id == order_id, Order.updated_at == version)
+        )
+        marked += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return marked
 
 
 @dataclass

@@ -34,13 +34,21 @@ async def list_orders(
     return list(await session.scalars(query))
 
 
-async def get_order(session: AsyncSession, dealer_id: int, order_id: int) -> Order:
-    """One of the dealer's orders with its lines; another dealer's order is NotFound."""
-    order = await session.scalar(
+async def get_order(
+    session: AsyncSession, dealer_id: int, order_id: int, *, fresh: bool = False
+) -> Order:
+    """One of the dealer's orders with its lines; another dealer's order is NotFound.
+
+    `fresh` reloads an order already in the session (after its lines changed).
+    """
+    query = (
         select(Order)
         .where(Order.id == order_id, Order.dealer_id == dealer_id)
         .options(selectinload(Order.lines))
     )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    order = await session.scalar(query)
     if order is None:
         raise NotFound("order.not_found", order_id=order_id)
     return order

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +37,7 @@ class ReorderLine:
     article: str
     name: str
     quantity: Decimal
-    old_price: Decimal
+    old_price: Decimal | None
     new_price: Decimal | None
     stock_total: Decimal
     changes: list[LineChange] = field(default_factory=list)
@@ -46,12 +48,25 @@ class ReorderLine:
         return not {LineChange.NOT_SOLD, LineChange.NO_PRICE} & set(self.changes)
 
 
-@dataclass
-class ReorderResult:
-    """The diff shown before checkout."""
+class PastLine(Protocol):
+    """A line to repeat: of a past order, or of a saved list (its price then)."""
 
-    order_id: int
-    order_number: str
+    @property
+    def product_onec_id(self) -> str | None: ...
+    @property
+    def article(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def price(self) -> Decimal | None: ...
+
+
+@dataclass
+class LineDiff:
+    """The diff shown before checkout: each repeated line and how it looks now."""
+
     lines: list[ReorderLine]
 
     @property
@@ -65,17 +80,24 @@ class ReorderResult:
         return any(line.changes != [LineChange.SAME] for line in self.lines)
 
 
-async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderResult:
-    """Replace the person's cart with the lines of one of their dealer's past orders.
+@dataclass
+class ReorderResult(LineDiff):
+    """The diff of a repeated order."""
+
+    order_id: int = 0
+    order_number: str = ""
+
+
+async def fill_cart_from(
+    session: AsyncSession, user: User, lines: Sequence[PastLine], *, reorder_of_id: int | None
+) -> list[ReorderLine]:
+    """Replace the person's cart with `lines` at today's prices, and say what changed.
 
     Items no longer sold or without a price are left out; short stock is allowed and marked.
-    Another dealer's order is NotFound and nothing changes.
+    A line without a price then (saved while "цена по запросу") shows no price change.
     """
-    dealer_id = dealer_id_of(user)
-    dealer = await get_dealer(session, dealer_id)
-    require_feature(dealer, REORDER)
-    order = await get_order(session, dealer_id, order_id)
-    by_onec = {line.product_onec_id for line in order.lines if line.product_onec_id}
+    dealer = await get_dealer(session, dealer_id_of(user))
+    by_onec = {line.product_onec_id for line in lines if line.product_onec_id}
     products = {
         p.onec_id: p
         for p in await session.scalars(select(Product).where(Product.onec_id.in_(by_onec)))
@@ -84,12 +106,12 @@ async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderRe
 
     cart = await lock_cart(session, user)
     await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
-    cart.reorder_of_id = order.id
+    cart.reorder_of_id = reorder_of_id
     cart.updated_at = utcnow()
 
-    result = ReorderResult(order_id=order.id, order_number=order.number, lines=[])
+    out: list[ReorderLine] = []
     quantities: dict[int, Decimal] = {}
-    for line in order.lines:
+    for line in lines:
         product = products.get(line.product_onec_id or "")
         offer = offers.get(product.id) if product is not None else None
         diff = ReorderLine(
@@ -105,18 +127,32 @@ async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderRe
         elif offer.price is None:
             diff.changes.append(LineChange.NO_PRICE)
         else:
-            if offer.price > line.price:
+            if line.price is not None and offer.price > line.price:
                 diff.changes.append(LineChange.PRICE_UP)
-            elif offer.price < line.price:
+            elif line.price is not None and offer.price < line.price:
                 diff.changes.append(LineChange.PRICE_DOWN)
             if offer.stock_total < line.quantity:
                 diff.changes.append(LineChange.SHORT_STOCK)
             quantities[product.id] = quantities.get(product.id, Decimal("0")) + line.quantity
         if not diff.changes:
             diff.changes.append(LineChange.SAME)
-        result.lines.append(diff)
+        out.append(diff)
     session.add_all(
         CartLine(cart_id=cart.id, product_id=pid, quantity=qty) for pid, qty in quantities.items()
     )
     await session.flush()
-    return result
+    return out
+
+
+async def reorder(session: AsyncSession, user: User, order_id: int) -> ReorderResult:
+    """Replace the person's cart with the lines of one of their dealer's past orders.
+
+    Items no longer sold or without a price are left out; short stock is allowed and marked.
+    Another dealer's order is NotFound and nothing changes.
+    """
+    dealer_id = dealer_id_of(user)
+    dealer = await get_dealer(session, dealer_id)
+    require_feature(dealer, REORDER)
+    order = await get_order(session, dealer_id, order_id)
+    lines = await fill_cart_from(session, user, order.lines, reorder_of_id=order.id)
+    return ReorderResult(lines=lines, order_id=order.id, order_number=order.number)

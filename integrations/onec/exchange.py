@@ -16,7 +16,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -377,9 +377,12 @@ class Exchange:
             orders = await orders_pending_export(session)
             document = build_orders_document(orders, now=utcnow(), zone=self.settings.zone)
         offered = [item.order.id for item in orders]
+        # Each order as offered: one changed before 1C's `success` is offered again.
+        versions = {str(item.order.id): item.order.updated_at.isoformat() for item in orders}
 
         def change(row: ExchangeSession, files: dict[str, Any], counts: dict[str, Any]) -> None:
             counts["offered"] = offered
+            counts["offered_versions"] = versions
             counts["orders"] = [item.order.number for item in orders]
 
         await self._update(session_id, change)
@@ -390,7 +393,14 @@ class Exchange:
         async with self.sessionmaker() as session, session.begin():
             row = await session.get(ExchangeSession, session_id)
             assert row is not None
-            marked = await mark_exported(session, row.counts.get("offered", []))
+            versions = row.counts.get("offered_versions")
+            marked = await mark_exported(
+                session,
+                row.counts.get("offered", []),
+                versions=None
+                if versions is None
+                else {int(k): datetime.fromisoformat(v) for k, v in versions.items()},
+            )
             row.counts = {**row.counts, "exported": row.counts.get("exported", 0) + marked}
             row.finished_at = utcnow()
         return success()
