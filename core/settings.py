@@ -114,7 +114,8 @@ class Settings(BaseSettings):
         ]
         if problems:  # names only: the values never reach an error or a log
             raise ValueError(
-                "; ".join(problems) + "; set real secrets before running with ENVIRONMENT="
+                "; ".join(problems)
+                + "; set real secrets before running with ENVIRONMENT="
                 + self.environment
             )
         return self

@@ -35,6 +35,15 @@ ALLOWED = {
     "utf-32le": "utf-32",
     "utf-32be": "utf-32",
 }
+# the names libxml2 knows the decided codecs by
+LXML_NAMES = {
+    "utf-8": "UTF-8",
+    "cp1251": "windows-1251",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
+}
 _DECLARED = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 
 
@@ -43,7 +52,13 @@ class EncodingRefused(ValueError):
 
 
 def _family(codec: str) -> str:
-    return "utf-16" if codec.startswith("utf-16") else "utf-32" if codec.startswith("utf-32") else codec
+    return (
+        "utf-16"
+        if codec.startswith("utf-16")
+        else "utf-32"
+        if codec.startswith("utf-32")
+        else codec
+    )
 
 
 def _by_zero_bytes(head: bytes) -> str | None:
