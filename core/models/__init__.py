@@ -38,7 +38,7 @@ from core.models.orders import (
     SyncState,
 )
 from core.models.rollout import NpsResponse
-from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
+from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent, ThrottleHit
 
 __all__ = [
     "AdminSetting",
@@ -85,6 +85,7 @@ __all__ = [
     "StaffAccount",
     "Stock",
     "SyncState",
+    "ThrottleHit",
     "User",
     "Warehouse",
     "utcnow",

@@ -2,7 +2,6 @@
 mark), and the encodings that could hide one: each is refused before the parser reads it, and
 the catalog stays as it was. The same documents without the DTD are imported."""
 
-
 from __future__ import annotations
 
 import codecs
