@@ -77,9 +77,9 @@ async def authenticate(
     account = await session.scalar(
         select(StaffAccount).where(StaffAccount.login == login.strip().lower())
     )
-    if account is not None and account.is_active and account.locked_until is not None:
-        if account.locked_until > now:  # set by hand; nothing here locks an account any more
-            raise LoginRefused("auth.locked", until=account.locked_until)
+    held = account.locked_until if account is not None and account.is_active else None
+    if held is not None and held > now:  # an old lock; nothing here locks an account any more
+        raise LoginRefused("auth.locked", until=held)
     if account is None or not account.is_active:
         verify_password(_DUMMY_HASH, password)
         ok = False
