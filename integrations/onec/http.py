@@ -78,6 +78,14 @@ async def handle_exchange(request: web.Request) -> web.Response:
     return _respond(await exchange.dispatch(kind, mode, token, params, body))
 
 
+def limits_from(settings: Settings) -> Limits:
+    """The exchange's limits with the sizes settings choose: ONEC_MAX_CHUNK_BYTES (the
+    `file_limit` 1C is told, and the most one request may carry) and ONEC_STORAGE_QUOTA_BYTES."""
+    return Limits(
+        chunk_bytes=settings.onec_max_chunk_bytes, quota_bytes=settings.onec_storage_quota_bytes
+    )
+
+
 def setup_onec_routes(
     app: web.Application,
     *,
@@ -92,7 +100,7 @@ def setup_onec_routes(
         settings=settings,
         sessionmaker=sessionmaker,
         storage_dir=storage_dir.resolve(),
-        limits=limits or Limits(),
+        limits=limits or limits_from(settings),
     )
     app[ONEC_EXCHANGE] = exchange
     for path in PATHS:
