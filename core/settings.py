@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     default_currency: str = "RUB"
     max_line_quantity: int = 100_000
     max_upload_bytes: int = 5 * 1024 * 1024
+    sender_receipts_dir: str = "./var/receipts"
     onec_max_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
     onec_storage_quota_bytes: int = Field(default=8 * 1024 * 1024 * 1024, ge=1024 * 1024)
 
