@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -81,8 +81,8 @@ async def place(db: async_sessionmaker[AsyncSession], shop: Shop, key: str) -> s
         return order.number
 
 
-async def until(condition, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.1)):
+async def until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
+    for _ in range(600):  # a minute at most
         if await condition():
             return
         await asyncio.sleep(0.1)
