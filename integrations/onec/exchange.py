@@ -16,7 +16,6 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +35,10 @@ from integrations.onec.safety import (
     unpack_zip,
 )
 from integrations.onec.sorting import import_order
+from integrations.onec.sweep import SESSION_TTL, sweep_abandoned
 
 log = logging.getLogger(__name__)
 COOKIE = "dealerbot_1c"
-SESSION_TTL = timedelta(hours=24)
-ABANDONED_AFTER = timedelta(hours=2)  # an open session whose files did not change this long
 TYPES = {"catalog", "sale"}
 
 
@@ -216,38 +214,8 @@ class Exchange:
         log.warning("1c session=%s failed, files removed: %s", session_id, message)
 
     async def sweep(self) -> int:
-        """Remove the files of abandoned sessions: closed, failed, expired, or idle for
-        ABANDONED_AFTER without a running import. Returns how many folders went."""
-        now = utcnow()
-        removed = 0
-        ids = {
-            int(p.name.removeprefix("session-").removesuffix(".seen"))
-            for p in self.storage_dir.glob("session-*")
-            if p.name.removeprefix("session-").removesuffix(".seen").isdigit()
-        }
-        for session_id in sorted(ids):
-            if any(key[0] == session_id for key in self.tasks):
-                continue
-            async with self.sessionmaker() as session:
-                row = await session.get(ExchangeSession, session_id)
-                status = row.status if row is not None else None
-                started = row.started_at if row is not None else None
-            folder = self.folder(session_id)
-            touched = max(
-                (p.stat().st_mtime for p in (folder, self.seen_path(session_id)) if p.exists()),
-                default=0.0,
-            )
-            idle = now.timestamp() - touched > ABANDONED_AFTER.total_seconds()
-            if row is None or status in {"done", "closed", "failed"}:
-                self.remove_files(session_id)
-            elif (started is not None and now - started > SESSION_TTL) or (
-                idle and status != "importing"
-            ):
-                await self.fail(session_id, "сессия обмена брошена: файлы удалены")
-            else:
-                continue
-            removed += 1
-        return removed
+        """Remove the files of abandoned sessions (integrations.onec.sweep)."""
+        return await sweep_abandoned(self)
 
     async def finish(self, session_id: int, status: str) -> Answer:
         """Close the session (`mode=complete`)."""
