@@ -32,7 +32,7 @@ def check_new_password(password: str) -> str:
         raise InvalidInput("staff.password_blank")
     if len(password.strip()) < MIN_PASSWORD:
         raise InvalidInput("staff.password_too_short", minimum=MIN_PASSWORD)
-    if password.strip().lower() in COMMON_PASSWORDS or len(set(password)) < 3:
+    if password.strip().lower() in COMMON_PASSWORDS:
         raise InvalidInput("staff.password_common")
     return password
 
