@@ -3,54 +3,103 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from core import throttle
 from core.errors import Forbidden, InvalidInput
-from core.models import ApiToken, Dealer, Role, StaffAccount, User, utcnow
+from core.models import ApiToken, AuditEntry, Dealer, Role, StaffAccount, User, utcnow
 from core.security import hash_password, verify_password
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILED_LOGINS = throttle.ADMIN_ACCOUNT_IP.limit
+LOCKOUT = throttle.ADMIN_ACCOUNT_IP.window
 TOKEN_PREFIX = "dbt_"
 _DUMMY_HASH = hash_password("not-a-real-password")  # equal work for unknown logins
+log = logging.getLogger("admin.auth")
 
 
 class LoginRefused(Forbidden):
     """Wrong login or password, or the account is locked or disabled."""
 
 
+def record_failed_login(session: AsyncSession, login: str, ip: str | None, reason: str) -> None:
+    """The one record of a refused admin login: a log line and an audit entry
+    (`auth.failed`, with the login tried, the reason and the address)."""
+    log.warning("admin login refused login=%r ip=%s reason=%s", login[:100], ip, reason)
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            staff_login="",
+            action="auth.failed",
+            object_type="staff",
+            object_id="",
+            details={"login": login.strip().lower()[:100], "reason": reason},
+            remote_addr=ip,
+        )
+    )
+
+
 async def authenticate(
-    session: AsyncSession, login: str, password: str, *, now: datetime | None = None
+    session: AsyncSession,
+    login: str,
+    password: str,
+    *,
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> StaffAccount:
-    """The staff account for a login and password; after MAX_FAILED_LOGINS wrong passwords in a
-    row the account is locked for LOCKOUT (even the right password is refused meanwhile).
+    """The staff account for a login and password, within the throttles of core.throttle:
+    MAX_FAILED_LOGINS wrong passwords for one account from one address block that account
+    from that address for up to LOCKOUT (even the right password is refused meanwhile), and
+    too many failures from one address block it for every account. The account itself is never
+    locked for everyone, so a stranger cannot lock the real admin out.
 
     Raises LoginRefused `auth.bad_credentials` or `auth.locked` (with `until`). The caller
-    commits, so the failure counter is kept.
+    commits, so the failures are counted and recorded.
     """
     now = now or utcnow()
+    key = throttle.account_ip_key(login, ip)
+    blocked = [
+        until
+        for until in (
+            await throttle.blocked_until(session, throttle.ADMIN_IP, ip or "-", now=now),
+            await throttle.blocked_until(session, throttle.ADMIN_ACCOUNT_IP, key, now=now),
+        )
+        if until is not None
+    ]
+    if blocked:
+        log.warning("admin login throttled login=%r ip=%s", login[:100], ip)
+        raise LoginRefused("auth.locked", until=max(blocked))
     account = await session.scalar(
         select(StaffAccount).where(StaffAccount.login == login.strip().lower())
     )
+    held = account.locked_until if account is not None and account.is_active else None
+    if held is not None and held > now:  # an old lock; nothing here locks an account any more
+        raise LoginRefused("auth.locked", until=held)
     if account is None or not account.is_active:
         verify_password(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = verify_password(account.password_hash, password)
+    if not ok or account is None:
+        record_failed_login(session, login, ip, "bad_credentials")
+        until = [
+            u
+            for u in (
+                await throttle.hit(session, throttle.ADMIN_IP, ip or "-", now=now),
+                await throttle.hit(session, throttle.ADMIN_ACCOUNT_IP, key, now=now),
+            )
+            if u is not None
+        ]
+        if until:
+            record_failed_login(session, login, ip, "throttled")
+            raise LoginRefused("auth.locked", until=max(until))
         raise LoginRefused("auth.bad_credentials")
-    if account.locked_until is not None and account.locked_until > now:
-        raise LoginRefused("auth.locked", until=account.locked_until)
-    if not verify_password(account.password_hash, password):
-        account.failed_logins += 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            account.failed_logins = 0
-            account.locked_until = now + LOCKOUT
-            await session.flush()
-            raise LoginRefused("auth.locked", until=account.locked_until)
-        await session.flush()
-        raise LoginRefused("auth.bad_credentials")
+    await throttle.clear(session, throttle.ADMIN_ACCOUNT_IP, key)
     account.failed_logins = 0
     account.locked_until = None
     await session.flush()

@@ -37,7 +37,9 @@ TEXTS: dict[str, str] = {
     "broadcast.bad_time": "Укажите дату и время старта.",
     "broadcast.no_own_chat": "Укажите свой Telegram id для тестовой отправки.",
     "auth.bad_credentials": "Неверный логин или пароль.",
-    "auth.locked": "Слишком много неудачных попыток входа. Вход заблокирован до {until}.",
+    "auth.locked": (
+        "Слишком много неудачных попыток входа. Вход с этого адреса заблокирован до {until}."
+    ),
     "auth.admin_only": "Эта страница доступна только администраторам.",
     "nps.bad_survey": "Название опроса — от 1 до 20 символов, например 2026-11.",
     "upload.too_large": "Файл слишком большой: админка принимает до {max_mb} МБ за раз.",
@@ -84,6 +86,8 @@ TEXTS: dict[str, str] = {
     "staff.login_required": "Укажите логин.",
     "staff.bad_role": "Неизвестная роль «{role}».",
     "staff.password_too_short": "Пароль короче {minimum} символов.",
+    "staff.password_blank": "Пароль не может быть пустым.",
+    "staff.password_common": "Этот пароль слишком простой: выберите другой.",
     "staff.login_taken": "Логин «{login}» уже занят.",
     "staff.user_not_found": "Пользователь Telegram не найден.",
     "staff.not_found": "Логин не найден.",

@@ -83,3 +83,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Session factory used by every adapter; objects stay usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """True when `error` (or what caused it) says the database cannot be reached: a refused
+    or dropped connection, a timeout, a connection SQLAlchemy invalidated. Errors of a query
+    itself (constraint, syntax) are not outages."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, exc.DBAPIError) and (
+            current.connection_invalidated
+            or isinstance(current, exc.OperationalError | exc.InterfaceError)
+        ):
+            return True
+        if isinstance(current, exc.DisconnectionError | exc.TimeoutError):
+            return True
+        if isinstance(current, OSError | TimeoutError | ConnectionError):
+            return True
+        if (
+            type(current).__module__.startswith("asyncpg")
+            and "Connection" in type(current).__name__
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -10,14 +10,42 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "password", "dev", "development"}
+PLACEHOLDER_SECRETS = {
+    "",
+    "changeme",
+    "change-me",
+    "change_me",
+    "changeit",
+    "secret",
+    "password",
+    "passw0rd",
+    "dev",
+    "development",
+    "test",
+    "example",
+    "default",
+    "admin",
+    "qwerty",
+    "123456",
+    "12345678",
+    "1c",
+    "todo",
+    "xxx",
+}
+# the shortest secret production accepts, per setting (README: Security)
+MIN_SECRET_LENGTH = {"SECRET_KEY": 32, "WEBHOOK_SECRET": 32, "ONEC_PASSWORD": 12}
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dealerbot.sqlite3"
 
 
 class Settings(BaseSettings):
     """Every knob of the service; see the configuration table in README.md."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,  # an error never prints a setting's value (a secret's)
+    )
 
     environment: str = Field(default="development", description="development or production")
     database_url: str = DEFAULT_DATABASE_URL
@@ -41,6 +69,9 @@ class Settings(BaseSettings):
     default_currency: str = "RUB"
     max_line_quantity: int = 100_000
     max_upload_bytes: int = 5 * 1024 * 1024
+    sender_receipts_dir: str = "./var/receipts"
+    onec_max_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
+    onec_storage_quota_bytes: int = Field(default=8 * 1024 * 1024 * 1024, ge=1024 * 1024)
 
     @field_validator("working_days", mode="before")
     @classmethod
@@ -68,21 +99,25 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_placeholders(self) -> Settings:
+    def _refuse_weak_secrets(self) -> Settings:
         if self.is_development:
             return self
-        weak = [
-            name
-            for name, secret in (
-                ("SECRET_KEY", self.secret_key),
-                ("ONEC_PASSWORD", self.onec_password),
-            )
-            if secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+        secrets: list[tuple[str, SecretStr | None]] = [
+            ("SECRET_KEY", self.secret_key),
+            ("ONEC_PASSWORD", self.onec_password),
         ]
-        if weak:
+        if self.webhook_url or self.webhook_secret is not None:
+            secrets.append(("WEBHOOK_SECRET", self.webhook_secret))
+        problems = [
+            f"{name} {problem}"
+            for name, secret in secrets
+            if (problem := weak_secret(secret, MIN_SECRET_LENGTH[name]))
+        ]
+        if problems:  # names only: the values never reach an error or a log
             raise ValueError(
-                f"{', '.join(weak)} still hold a placeholder value; set real secrets "
-                "before running with ENVIRONMENT=" + self.environment
+                "; ".join(problems)
+                + "; set real secrets before running with ENVIRONMENT="
+                + self.environment
             )
         return self
 
@@ -95,6 +130,19 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The configured local time zone."""
         return ZoneInfo(self.timezone)
+
+
+def weak_secret(secret: SecretStr | None, minimum: int) -> str | None:
+    """Why a production secret is weak (a placeholder, too short, too few distinct
+    characters), or None; the text never includes the value."""
+    value = secret.get_secret_value() if secret is not None else ""
+    if value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "still holds a placeholder value"
+    if len(value) < minimum:
+        return f"is shorter than {minimum} characters"
+    if len(set(value)) < 6:
+        return "repeats too few distinct characters"
+    return None
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ class Services:
 
 
 SERVICES = web.AppKey("services", Services)
+log = logging.getLogger("dealerbot.health")
 
 
 def build_services(settings: Settings) -> Services:
@@ -34,11 +37,29 @@ def build_services(settings: Settings) -> Services:
     return Services(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
 
 
+HEALTH_TIMEOUT = 3.0  # seconds the database has to answer /healthz
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and database check."""
+    """Liveness and database check: 200 `ok`, or 503 `unavailable` with the reason."""
     services = request.app[SERVICES]
-    async with services.engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+
+    async def ping() -> None:
+        async with services.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(ping(), HEALTH_TIMEOUT)
+    except Exception as error:  # any failure to answer is the reason, never a 500
+        reason = (
+            f"database did not answer within {HEALTH_TIMEOUT:.0f} s"
+            if isinstance(error, TimeoutError)
+            else f"database unreachable ({type(error).__name__})"
+        )
+        log.warning(
+            "healthz: %s: %s", reason, str(error).splitlines()[0][:200] if str(error) else ""
+        )
+        return web.json_response({"status": "unavailable", "reason": reason}, status=503)
     return web.json_response({"status": "ok"})
 
 

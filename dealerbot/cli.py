@@ -167,7 +167,7 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
 
 
 async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
-    password = args.password or getpass.getpass("Password: ")
+    password = args.password if args.password is not None else getpass.getpass("Password: ")
 
     async def work(session: Any) -> tuple[int, str]:
         account = await create_staff_account(

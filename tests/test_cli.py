@@ -53,6 +53,20 @@ def test_admin_create(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["admin", "create", "--login", "x", "--password", "short"]) == 1
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["", " " * 10, " " * 12, "  short  \t  ", "\t" * 11, "1234567890", " QwertyUiop "],
+    ids=["blank", "ten-spaces", "spaces", "short-in-spaces", "tabs", "common", "placeholder"],
+)
+def test_admin_create_refuses_a_weak_password(
+    cli_env: str, capsys: pytest.CaptureFixture[str], password: str
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["admin", "create", "--login", "weak", "--password", password]) == 1
+    assert capsys.readouterr().err.strip()  # a reason is given (h14b words it)
+    assert main(["admin", "create", "--login", "weak", "--password", "correct horse battery"]) == 0
+
+
 def test_production_refuses_placeholder_secrets(
     cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,9 +46,11 @@ async def login(request: web.Request) -> web.StreamResponse:
     db = request[DB]
     next_path = _safe_next(field(data, "next"))
     try:
-        staff = await authenticate(db, field(data, "login"), field(data, "password"))
+        staff = await authenticate(
+            db, field(data, "login"), field(data, "password"), ip=request.remote
+        )
     except LoginRefused as error:
-        await db.commit()  # keep the failure count
+        await db.commit()  # keep the failure count and its audit entry
         params = dict(error.params)
         if "until" in params:
             params["until"] = local_time(params["until"], request)

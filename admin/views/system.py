@@ -25,6 +25,7 @@ from admin.web import (
     redirect,
     render,
 )
+from core import throttle
 from core.calendar import DAY_KINDS
 from core.dealers.staff import create_staff_account
 from core.errors import InvalidInput, NotFound
@@ -201,8 +202,11 @@ async def staff_list(request: web.Request) -> web.Response:
             select(User).where(User.role.in_([Role.MANAGER, Role.ADMIN])).order_by(User.full_name)
         )
     )
+    locks = await throttle.account_locks(db)
     return await render(
-        request, "system/staff.html", {"rows": rows, "people": people, "now": utcnow()}
+        request,
+        "system/staff.html",
+        {"rows": rows, "people": people, "now": utcnow(), "locks": locks},
     )
 
 
@@ -250,6 +254,7 @@ async def staff_unlock(request: web.Request) -> web.StreamResponse:
     account = await _staff(request)
     account.locked_until = None
     account.failed_logins = 0
+    await throttle.clear_account(request[DB], account.login)
     audit(request, "staff.unlock", "staff", account.id, login=account.login)
     await request[DB].commit()
     await flash(request, f"Логин «{account.login}» разблокирован.")

@@ -10,7 +10,8 @@ from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Update
 
-from bot.i18n import _, has_text
+from bot.i18n import _, has_text, normalize_locale, read_catalog
+from core.db import is_database_outage
 from core.errors import DomainError
 
 log = logging.getLogger("bot.errors")
@@ -40,6 +41,15 @@ async def reply(update: Update, text: str) -> None:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
 
 
+def outage_text(data: dict[str, Any]) -> str:
+    """ "Service temporarily unavailable" in the person's language, read without the database
+    or the i18n context (the outage may have struck before either was set up)."""
+    saved = data.get("user_language")
+    tg_user = data.get("event_from_user")
+    locale = normalize_locale(saved or (tg_user.language_code if tg_user else None))
+    return read_catalog(locale)["error.service_unavailable"]
+
+
 def create_router() -> Router:
     """Handlers of the `error` event."""
     router = Router(name="errors")
@@ -49,6 +59,18 @@ def create_router() -> Router:
         assert isinstance(event.exception, DomainError)
         log.info("domain error key=%s update_id=%s", event.exception.key, event.update.update_id)
         await reply(event.update, domain_error_text(event.exception))
+
+    @router.error(lambda event: is_database_outage(event.exception))
+    async def on_database_outage(event: ErrorEvent, **data: Any) -> None:
+        # no stack trace: one line per update, and the person is asked to try again later
+        log.warning(
+            "database unavailable update_id=%s: %s",
+            event.update.update_id,
+            f"{type(event.exception).__name__}: {str(event.exception).splitlines()[0][:200]}"
+            if str(event.exception)
+            else type(event.exception).__name__,
+        )
+        await reply(event.update, outage_text(data))
 
     @router.error()
     async def on_unexpected(event: ErrorEvent) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput
 from core.models import Role, StaffAccount
-from core.security import MIN_PASSWORD, hash_password
+from core.security import check_new_password, hash_password
 
 
 async def create_staff_account(
@@ -19,8 +19,7 @@ async def create_staff_account(
         raise InvalidInput("staff.login_required")
     if role not in (Role.ADMIN, Role.MANAGER):
         raise InvalidInput("staff.bad_role", role=role)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput("staff.password_too_short", minimum=MIN_PASSWORD)
+    check_new_password(password)
     if await session.scalar(select(StaffAccount.id).where(StaffAccount.login == login)):
         raise InvalidInput("staff.login_taken", login=login)
     account = StaffAccount(login=login, password_hash=hash_password(password), role=role)

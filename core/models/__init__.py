@@ -39,7 +39,7 @@ from core.models.orders import (
 )
 from core.models.rollout import NpsResponse
 from core.models.saved_lists import SavedList, SavedListLine
-from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent
+from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent, ThrottleHit
 
 __all__ = [
     "AdminSetting",
@@ -88,6 +88,7 @@ __all__ = [
     "StaffAccount",
     "Stock",
     "SyncState",
+    "ThrottleHit",
     "User",
     "Warehouse",
     "utcnow",

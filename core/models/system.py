@@ -68,3 +68,15 @@ class ManagerAction(Base):
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20), default="bot")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ThrottleHit(Base):
+    """One failed attempt counted by a throttle (core.throttle): which rule, whose key, when."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_rule_key_at", "rule", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

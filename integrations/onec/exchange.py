@@ -16,7 +16,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,18 @@ from core.orders.onec_sync import mark_exported, orders_pending_export
 from core.settings import Settings
 from integrations.onec.importer import SeenIds, deactivate_unseen, import_file
 from integrations.onec.orders import build_orders_document
-from integrations.onec.safety import ExchangeRefused, Limits, target_path, unpack_zip
+from integrations.onec.safety import (
+    ExchangeRefused,
+    Limits,
+    storage_used,
+    target_path,
+    unpack_zip,
+)
 from integrations.onec.sorting import import_order
+from integrations.onec.sweep import SESSION_TTL, sweep_abandoned
 
 log = logging.getLogger(__name__)
 COOKIE = "dealerbot_1c"
-SESSION_TTL = timedelta(hours=24)
 TYPES = {"catalog", "sale"}
 
 
@@ -85,6 +91,7 @@ class Exchange:
         """Open a session; 1C sends the cookie back on every later request."""
         if kind not in TYPES:
             return failure(f"неизвестный тип обмена {kind!r}")
+        await self.sweep()
         token = secrets.token_urlsafe(24)
         async with self.sessionmaker() as session, session.begin():
             row = ExchangeSession(
@@ -104,7 +111,7 @@ class Exchange:
         if not token:
             return None
         row = await session.scalar(select(ExchangeSession).where(ExchangeSession.cookie == token))
-        if row is None or row.status in {"done", "failed", "closed"}:
+        if row is None or row.status in {"done", "closed"}:
             return None
         if utcnow() - row.started_at > SESSION_TTL:
             return None
@@ -140,6 +147,8 @@ class Exchange:
             row = await self.find(session, token)
             if row is None:
                 return failure("нет сессии обмена: сначала выполните mode=checkauth (cookie)")
+            if row.status == "failed":  # every later request reads why
+                return failure(row.error or "сессия обмена прервана ошибкой")
             session_id = row.id
         filename = params.get("filename", "")
         try:
@@ -158,7 +167,7 @@ class Exchange:
             if kind == "sale" and mode == "success":
                 return await self.sale_success(session_id)
         except ExchangeRefused as exc:
-            await self.note_error(session_id, str(exc))
+            await self.fail(session_id, str(exc))
             return failure(str(exc))
         return failure(f"неизвестный режим {mode!r} для type={kind}")
 
@@ -185,6 +194,30 @@ class Exchange:
 
         await self._update(session_id, change)
 
+    def remove_files(self, session_id: int) -> None:
+        """Remove everything a session stored (its folder and its list of named ids)."""
+        seen = self.seen.pop(session_id, None)
+        if seen is not None:
+            seen.close()
+        self.seen_path(session_id).unlink(missing_ok=True)
+        shutil.rmtree(self.folder(session_id), ignore_errors=True)
+
+    async def fail(self, session_id: int, message: str) -> None:
+        """The session failed: its error is logged, its files removed, later requests refused."""
+
+        def change(row: ExchangeSession, files: dict[str, Any], counts: dict[str, Any]) -> None:
+            row.error = f"{row.error}\n{message}" if row.error else message
+            row.status = "failed"
+            row.finished_at = utcnow()
+
+        await self._update(session_id, change)
+        self.remove_files(session_id)
+        log.warning("1c session=%s failed, files removed: %s", session_id, message)
+
+    async def sweep(self) -> int:
+        """Remove the files of abandoned sessions (integrations.onec.sweep)."""
+        return await sweep_abandoned(self)
+
     async def finish(self, session_id: int, status: str) -> Answer:
         """Close the session (`mode=complete`)."""
 
@@ -193,11 +226,7 @@ class Exchange:
             row.finished_at = utcnow()
 
         await self._update(session_id, change)
-        seen = self.seen.pop(session_id, None)
-        if seen is not None:
-            seen.close()
-        self.seen_path(session_id).unlink(missing_ok=True)
-        shutil.rmtree(self.folder(session_id), ignore_errors=True)
+        self.remove_files(session_id)
         return success()
 
     # -- files ------------------------------------------------------------------------------
@@ -213,6 +242,7 @@ class Exchange:
         path.parent.mkdir(parents=True, exist_ok=True)
         size = path.stat().st_size if path.exists() else 0
         received = 0
+        room = self.limits.quota_bytes - await asyncio.to_thread(storage_used, self.storage_dir)
         with path.open("ab") as out:
             if body is not None:
                 async for chunk in body:
@@ -227,6 +257,13 @@ class Exchange:
                         raise ExchangeRefused(
                             f"{filename}: файл больше допустимого ({self.limits.max_file_bytes} "
                             f"байт, часть до {self.limits.chunk_bytes} байт)"
+                        )
+                    if received > room:
+                        out.close()
+                        path.unlink(missing_ok=True)
+                        raise ExchangeRefused(
+                            f"{filename}: хранилище обмена заполнено (квота "
+                            f"{self.limits.quota_bytes} байт, ONEC_STORAGE_QUOTA_BYTES)"
                         )
                     out.write(chunk)
         key = str(path.relative_to(folder.resolve()))
@@ -250,7 +287,9 @@ class Exchange:
         for name in pending:
             archive = target_path(folder, name)
             try:
-                paths = await asyncio.to_thread(unpack_zip, archive, folder, self.limits)
+                paths = await asyncio.to_thread(
+                    unpack_zip, archive, folder, self.limits, self.storage_dir
+                )
             except ExchangeRefused as exc:
                 reason = str(exc)
 
@@ -345,10 +384,14 @@ class Exchange:
             else:
                 files[key] = {**files[key], "job": "failed", "error": error}
                 row.error = f"{row.error}\n{error}" if row.error else error
-            row.status = "open"
+            row.status = "open" if error is None else "failed"
+            if error is not None:
+                row.finished_at = utcnow()
 
         await self._update(session_id, done)
         self.tasks.pop((session_id, key), None)
+        if error is not None:
+            self.remove_files(session_id)
 
     async def deactivate(self, session_id: int) -> Answer:
         """`mode=deactivate`: what this session's full upload did not name becomes inactive."""

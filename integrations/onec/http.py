@@ -16,7 +16,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
-from integrations.onec.exchange import COOKIE, Answer, Exchange, check_credentials, failure
+from integrations.onec.auth_guard import refused_login
+from integrations.onec.exchange import COOKIE, Answer, Exchange, failure
 from integrations.onec.safety import Limits
 
 ONEC_EXCHANGE = web.AppKey("onec_exchange", Exchange)
@@ -62,8 +63,12 @@ async def handle_exchange(request: web.Request) -> web.Response:
     kind = params.get("type", "").strip().lower()
     mode = params.get("mode", "").strip().lower()
     given = _credentials(request)
-    if given is not None and not check_credentials(exchange.settings, *given):
-        return _respond(failure("неверный логин или пароль обмена с сайтом"))
+    if given is not None:
+        refused = await refused_login(
+            exchange.sessionmaker, exchange.settings, kind, request.remote, given
+        )
+        if refused is not None:
+            return _respond(failure(refused))
     if mode == "checkauth":
         if given is None:
             return _respond(failure("нужна авторизация: логин и пароль обмена (HTTP Basic)"))
@@ -71,6 +76,14 @@ async def handle_exchange(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE) or params.get("sessid")
     body = _body(request) if mode == "file" else None
     return _respond(await exchange.dispatch(kind, mode, token, params, body))
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The exchange's limits with the sizes settings choose: ONEC_MAX_CHUNK_BYTES (the
+    `file_limit` 1C is told, and the most one request may carry) and ONEC_STORAGE_QUOTA_BYTES."""
+    return Limits(
+        chunk_bytes=settings.onec_max_chunk_bytes, quota_bytes=settings.onec_storage_quota_bytes
+    )
 
 
 def setup_onec_routes(
@@ -87,7 +100,7 @@ def setup_onec_routes(
         settings=settings,
         sessionmaker=sessionmaker,
         storage_dir=storage_dir.resolve(),
-        limits=limits or Limits(),
+        limits=limits or limits_from(settings),
     )
     app[ONEC_EXCHANGE] = exchange
     for path in PATHS:

@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -25,6 +25,7 @@ from core.catalog.importer import (
     StockRow,
     WarehouseRow,
 )
+from integrations.onec import xml_encoding
 
 ROOT = "КоммерческаяИнформация"
 SECTIONS = {"Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений"}
@@ -470,9 +471,21 @@ def _release(elem: Any) -> None:
 
 
 def read(path: Path) -> Generator[Record, None, None]:
-    """The records of one CommerceML file, in document order."""
+    """The records of one CommerceML file, in document order.
+
+    The parser is told the encoding integrations.onec.xml_encoding decided (the one the DTD
+    check read the head in), so both read the same characters.
+    """
+    with path.open("rb") as source:
+        codec, bom = xml_encoding.detect(source.read(4096))
+        source.seek(bom)
+        yield from _read(source, xml_encoding.LXML_NAMES[codec])
+
+
+def _read(source: BinaryIO, encoding: str) -> Generator[Record, None, None]:
     context = etree.iterparse(
-        str(path),
+        source,
+        encoding=encoding,
         events=("start", "end"),
         tag=TAGS,
         resolve_entities=False,

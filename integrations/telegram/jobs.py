@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.calendar import load_calendar
+from core.db import is_database_outage
 from core.metrics.weekly import queue_weekly_digest
 from core.models import utcnow
 from core.orders.digest import held_orders
@@ -68,8 +69,11 @@ def schedule_jobs(
             started = time.monotonic()
             while await sender.run_once() and time.monotonic() - started < DRAIN_FOR:
                 pass
-        except Exception:
-            log.exception("outbox drain failed")
+        except Exception as error:
+            if is_database_outage(error):  # one line, not a stack trace per tick
+                log.warning("outbox drain: database unavailable (%s)", type(error).__name__)
+            else:
+                log.exception("outbox drain failed")
 
     async def digest() -> None:
         try:

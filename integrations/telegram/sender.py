@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -40,12 +41,14 @@ from bot.i18n import create_i18n
 from core.broadcasts import photos
 from core.broadcasts import service as broadcasts
 from core.calendar import load_calendar
+from core.db import is_database_outage
 from core.models import Delivery, DeliveryState, OutboxEvent, User, utcnow
 from core.notifications import CARD_EDIT, HANDLED_KINDS, MANAGER_CARDS, fan_out, is_still_open
 from core.notify_settings import NotifyEnv, load_notify_settings
 from core.orders.digest import release_digest
 from core.settings import Settings
 from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimiter
+from integrations.telegram.receipts import Receipts
 from integrations.telegram.render import Outgoing, render
 
 log = logging.getLogger("integrations.telegram.sender")
@@ -73,6 +76,7 @@ class Sender:
         inline_retries: int = 3,
         max_inline_wait: float = 10.0,
         lease: timedelta = timedelta(minutes=2),
+        receipts: Receipts | None = None,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
@@ -86,6 +90,8 @@ class Sender:
         self.inline_retries = inline_retries
         self.max_inline_wait = max_inline_wait
         self.lease = lease
+        self.receipts = receipts or Receipts(Path(settings.sender_receipts_dir))
+        self._chats: dict[int, int] = {}  # delivery id -> chat, between answer and receipt
         self.i18n = create_i18n()
         # A broadcast's uploaded photo goes up once: the first message uploads it, messages
         # rendered meanwhile wait for it and send the file_id Telegram returned.
@@ -277,6 +283,7 @@ class Sender:
             except TelegramAPIError as error:
                 await self._finish(delivery_id, S.FAILED, error=str(error))
                 return 0
+            self._chats[delivery_id] = chat_id  # for the receipt
             await self._record_sent(delivery_id, message_id)
             return 1
 
@@ -346,8 +353,29 @@ class Sender:
 
     # ------------------------------------------------------------------------ recording
     async def _record_sent(self, delivery_id: int, message_id: int | None) -> None:
-        """The request succeeded: store it (the step a crash may separate from the request)."""
-        await self._finish(delivery_id, S.SENT, message_id=message_id, sent_at=utcnow())
+        """The request succeeded: store it (the step a crash may separate from the request).
+
+        The receipt goes to the local journal first (integrations.telegram.receipts), so a
+        restart after a kill here still knows the message arrived; a database that does not
+        answer is retried (with backoff, within the lease) instead of losing the answer.
+        """
+        sent_at = utcnow()
+        chat_id = self._chats.pop(delivery_id, None)
+        if chat_id is not None:
+            self.receipts.write(delivery_id, chat_id, message_id, sent_at)
+        delay, waited = 0.5, 0.0
+        while True:
+            try:
+                await self._finish(delivery_id, S.SENT, message_id=message_id, sent_at=sent_at)
+                return
+            except Exception as error:
+                if not is_database_outage(error) or waited + delay > self.lease.total_seconds():
+                    raise
+                log.warning(
+                    "delivery=%s sent, database unavailable: retrying the record", delivery_id
+                )
+                await asyncio.sleep(delay)
+                waited, delay = waited + delay, min(delay * 2, 10.0)
 
     async def _finish(self, delivery_id: int, state: str, **values: Any) -> None:
         async with self.sessionmaker() as session:
@@ -414,8 +442,18 @@ class Sender:
                     .with_for_update(skip_locked=True)
                 )
             )
+            receipts = self.receipts.read({row.id for row in stale if row.requested_at})
             for row in stale:
-                if row.requested_at is None:
+                receipt = receipts.get(row.id)
+                if (
+                    receipt is not None
+                    and row.requested_at is not None
+                    and receipt[0] == row.chat_id
+                    and receipt[2] >= row.requested_at
+                ):  # Telegram answered before the kill: it was delivered
+                    row.state, row.message_id, row.sent_at = S.SENT, receipt[1], receipt[2]
+                    row.error = None
+                elif row.requested_at is None:
                     row.state, row.available_at = S.QUEUED, now  # claimed, never requested
                 elif row.kind == CARD_EDIT:
                     row.state, row.available_at = S.QUEUED, now
