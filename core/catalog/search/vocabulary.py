@@ -1,0 +1,151 @@
+"""The words and brands the catalog holds, to correct a query that found nothing.
+
+Built from the active items (their search text and brand properties) once, and again only when
+the catalog changed: the check reads the highest item id and the latest change time, two index
+look-ups. Kept per database in the process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.normalize import normalize_text
+from core.catalog.search.forms import other_layout, sound_key, stem, to_latin
+from core.models import Product
+
+MIN_FUZZY = 4  # shorter words are not corrected for typos: too many neighbours
+MIN_BRAND_KEY = 2
+BRAND_SIMILARITY = 80.0  # rapidfuzz ratio of the Latin forms when the sound keys differ
+# Where 1C puts a brand: the manufacturer element, or a requisite / characteristic so named.
+BRAND_KEYS = ("бренд", "производитель", "марка", "торговая марка", "brand", "manufacturer")
+_EDGE_MARKS = ".,;:!?()[]\"'«»"
+
+
+@dataclass
+class Vocabulary:
+    """Known tokens, their stems, words for typo correction, and brands by sound key."""
+
+    tokens: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    words_by_length: dict[int, list[str]] = field(default_factory=dict)
+    brands: dict[str, str] = field(default_factory=dict)  # lower-case brand -> sound key
+
+    def knows(self, word: str) -> bool:
+        """Whether the word, or another form of it, occurs in the catalog."""
+        return word in self.tokens or stem(word) in self.stems
+
+    def correct(self, word: str) -> str | None:
+        """The catalog's word meant by `word`, or None when it is known or nothing fits.
+
+        Tried in this order: the other keyboard layout, Latin transliteration (articles typed
+        in Cyrillic), a brand written in the other alphabet, one or two wrong letters.
+        """
+        if self.knows(word):
+            return None
+        for form in (other_layout(word).lower(), to_latin(word).lower()):
+            if form != word and self.knows(form):
+                return form
+        brand = self.brand(word)
+        if brand is not None:
+            return brand
+        return self.fuzzy(word)
+
+    def brand(self, word: str) -> str | None:
+        """The brand that `word` spells in the other alphabet (`гейтс` -> `gates`)."""
+        key = sound_key(word)
+        if len(key) < MIN_BRAND_KEY or not self.brands:
+            return None
+        same = [brand for brand, brand_key in self.brands.items() if brand_key == key]
+        latin = to_latin(word).lower()
+        if same:
+            return max(same, key=lambda brand: fuzz.ratio(latin, to_latin(brand)))
+        found = process.extractOne(
+            latin,
+            {brand: to_latin(brand) for brand in self.brands},
+            scorer=fuzz.ratio,
+            score_cutoff=BRAND_SIMILARITY,
+        )
+        return None if found is None else str(found[2])
+
+    def fuzzy(self, word: str) -> str | None:
+        """The most frequent catalog word one or two letters away (one for short words)."""
+        if len(word) < MIN_FUZZY or not word.isalpha():
+            return None
+        limit = 1 if len(word) <= 5 else 2
+        best: tuple[int, int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            candidates = self.words_by_length.get(length)
+            if not candidates:
+                continue
+            found = process.extractOne(
+                word, candidates, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            if found is not None:
+                rank = (int(found[1]), int(found[2]), str(found[0]))  # distance, frequency order
+                if best is None or rank[:2] < best[:2]:
+                    best = rank
+        return None if best is None else best[2]
+
+
+def build(texts: list[str], brands: list[str]) -> Vocabulary:
+    """A vocabulary from the items' search texts and brand names."""
+    counts: Counter[str] = Counter()
+    for value in texts:
+        counts.update(token.strip(_EDGE_MARKS) for token in value.split())
+    counts.pop("", None)
+    vocabulary = Vocabulary(tokens=set(counts))
+    vocabulary.stems = {stem(token) for token in counts}
+    for word, _ in counts.most_common():
+        if len(word) >= MIN_FUZZY and word.isalpha():
+            vocabulary.words_by_length.setdefault(len(word), []).append(word)
+    for name in brands:
+        brand = normalize_text(name)
+        if brand:
+            vocabulary.brands[brand] = sound_key(brand)
+    vocabulary.tokens.update(vocabulary.brands)
+    return vocabulary
+
+
+_CACHE: dict[str, tuple[tuple[int | None, datetime | None], Vocabulary]] = {}
+
+
+async def vocabulary(session: AsyncSession) -> Vocabulary:
+    """The vocabulary of the session's database, rebuilt when the catalog changed."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
+    signature_row = (
+        await session.execute(select(func.max(Product.id), func.max(Product.updated_at)))
+    ).one()
+    signature = (signature_row[0], signature_row[1])
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    texts = list(await session.scalars(select(Product.search_text).where(Product.is_active)))
+    names: set[str] = set()
+    manufacturer = Product.properties["manufacturer"].as_string()
+    names.update(
+        await session.scalars(
+            select(manufacturer).where(Product.is_active, manufacturer.is_not(None)).distinct()
+        )
+    )
+    for part in ("requisites", "features"):
+        rows = await session.scalars(
+            select(Product.properties[part]).where(
+                Product.is_active, Product.properties[part].is_not(None)
+            )
+        )
+        for pairs in rows:
+            if isinstance(pairs, dict):
+                names.update(
+                    str(v) for k, v in pairs.items() if str(k).strip().lower() in BRAND_KEYS and v
+                )
+    built = build(texts, sorted(names))
+    _CACHE[key] = (signature, built)
+    return built
