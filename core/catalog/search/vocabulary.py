@@ -25,6 +25,7 @@ MIN_BRAND_KEY = 2
 BRAND_SIMILARITY = 80.0  # rapidfuzz ratio of the Latin forms when the sound keys differ
 # Where 1C puts a brand: the manufacturer element, or a requisite / characteristic so named.
 BRAND_KEYS = ("бренд", "производитель", "марка", "торговая марка", "brand", "manufacturer")
+_FLEETING = "еоё"  # vowels that come and go between forms of a Russian word
 _EDGE_MARKS = ".,;:!?()[]\"'«»"
 
 
@@ -33,7 +34,7 @@ class Vocabulary:
     """Known tokens, their stems, words for typo correction, and brands by sound key."""
 
     tokens: set[str] = field(default_factory=set)
-    stems: set[str] = field(default_factory=set)
+    stems: dict[str, str] = field(default_factory=dict)  # stem -> its most frequent token
     words_by_length: dict[int, list[str]] = field(default_factory=dict)
     brands: dict[str, str] = field(default_factory=dict)  # lower-case brand -> sound key
 
@@ -52,10 +53,27 @@ class Vocabulary:
         for form in (other_layout(word).lower(), to_latin(word).lower()):
             if form != word and self.knows(form):
                 return form
+        form = self.other_form(word)
+        if form is not None:
+            return form
         brand = self.brand(word)
         if brand is not None:
             return brand
         return self.fuzzy(word)
+
+    def other_form(self, word: str) -> str | None:
+        """The catalog's form of a word whose stem loses or gains a vowel ("ремни", "ремня" ->
+        "ремень"; "колодок" -> "колодки"): a stem one vowel away, before its last letter."""
+        root = stem(word)
+        if len(root) < 3 or not root.isalpha():
+            return None
+        shorter = [root[:-2] + root[-1]] if root[-2] in _FLEETING else []
+        longer = [root[:-1] + vowel + root[-1] for vowel in _FLEETING]
+        for other in (*shorter, *longer):
+            token = self.stems.get(other)
+            if token is not None:
+                return token
+        return None
 
     def brand(self, word: str) -> str | None:
         """The brand that `word` spells in the other alphabet (`гейтс` -> `gates`)."""
@@ -101,7 +119,8 @@ def build(texts: list[str], brands: list[str]) -> Vocabulary:
         counts.update(token.strip(_EDGE_MARKS) for token in value.split())
     counts.pop("", None)
     vocabulary = Vocabulary(tokens=set(counts))
-    vocabulary.stems = {stem(token) for token in counts}
+    for word, _ in counts.most_common():
+        vocabulary.stems.setdefault(stem(word), word)
     for word, _ in counts.most_common():
         if len(word) >= MIN_FUZZY and word.isalpha():
             vocabulary.words_by_length.setdefault(len(word), []).append(word)
