@@ -53,13 +53,7 @@ class Vocabulary:
         for form in (other_layout(word).lower(), to_latin(word).lower()):
             if form != word and self.knows(form):
                 return form
-        form = self.other_form(word)
-        if form is not None:
-            return form
-        brand = self.brand(word)
-        if brand is not None:
-            return brand
-        return self.fuzzy(word)
+        return self.other_form(word) or self.brand(word) or self.fuzzy(word)
 
     def other_form(self, word: str) -> str | None:
         """The catalog's form of a word whose stem loses or gains a vowel ("ремни", "ремня" ->
