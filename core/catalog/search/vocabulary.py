@@ -22,6 +22,7 @@ from core.models import Product
 
 MIN_FUZZY = 4  # shorter words are not corrected for typos: too many neighbours
 MIN_BRAND_KEY = 2
+MIN_BRAND_WORD = 3  # Latin name words this long may be brands when no brand property names one
 BRAND_SIMILARITY = 80.0  # rapidfuzz ratio of the Latin forms when the sound keys differ
 # Where 1C puts a brand: the manufacturer element, or a requisite / characteristic so named.
 BRAND_KEYS = ("бренд", "производитель", "марка", "торговая марка", "brand", "manufacturer")
@@ -37,6 +38,7 @@ class Vocabulary:
     stems: dict[str, str] = field(default_factory=dict)  # stem -> its most frequent token
     words_by_length: dict[int, list[str]] = field(default_factory=dict)
     brands: dict[str, str] = field(default_factory=dict)  # lower-case brand -> sound key
+    latin_words: dict[str, str] = field(default_factory=dict)  # the same, of Latin name words
 
     def knows(self, word: str) -> bool:
         """Whether the word, or another form of it, occurs in the catalog."""
@@ -70,21 +72,9 @@ class Vocabulary:
         return None
 
     def brand(self, word: str) -> str | None:
-        """The brand that `word` spells in the other alphabet (`гейтс` -> `gates`)."""
-        key = sound_key(word)
-        if len(key) < MIN_BRAND_KEY or not self.brands:
-            return None
-        same = [brand for brand, brand_key in self.brands.items() if brand_key == key]
-        latin = to_latin(word).lower()
-        if same:
-            return max(same, key=lambda brand: fuzz.ratio(latin, to_latin(brand)))
-        found = process.extractOne(
-            latin,
-            {brand: to_latin(brand) for brand in self.brands},
-            scorer=fuzz.ratio,
-            score_cutoff=BRAND_SIMILARITY,
-        )
-        return None if found is None else str(found[2])
+        """The brand that `word` spells in the other alphabet (`гейтс` -> `gates`): from the
+        brand property, else from the Latin words of the names."""
+        return _spelled(word, self.brands) or _spelled(word, self.latin_words)
 
     def fuzzy(self, word: str) -> str | None:
         """The most frequent catalog word one or two letters away (one for short words)."""
@@ -106,6 +96,24 @@ class Vocabulary:
         return None if best is None else best[2]
 
 
+def _spelled(word: str, brands: dict[str, str]) -> str | None:
+    """The brand of `brands` (name -> sound key) that `word` spells in the other alphabet."""
+    key = sound_key(word)
+    if len(key) < MIN_BRAND_KEY or not brands:
+        return None
+    latin = to_latin(word).lower()
+    same = [brand for brand, brand_key in brands.items() if brand_key == key]
+    if same:
+        return max(same, key=lambda brand: fuzz.ratio(latin, to_latin(brand)))
+    found = process.extractOne(
+        latin,
+        {brand: to_latin(brand) for brand in brands},
+        scorer=fuzz.ratio,
+        score_cutoff=BRAND_SIMILARITY,
+    )
+    return None if found is None else str(found[2])
+
+
 def build(texts: list[str], brands: list[str]) -> Vocabulary:
     """A vocabulary from the items' search texts and brand names."""
     counts: Counter[str] = Counter()
@@ -118,6 +126,8 @@ def build(texts: list[str], brands: list[str]) -> Vocabulary:
     for word, _ in counts.most_common():
         if len(word) >= MIN_FUZZY and word.isalpha():
             vocabulary.words_by_length.setdefault(len(word), []).append(word)
+        if len(word) >= MIN_BRAND_WORD and word.isalpha() and word.isascii():
+            vocabulary.latin_words[word] = sound_key(word)
     for name in brands:
         brand = normalize_text(name)
         if brand:
