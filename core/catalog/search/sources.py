@@ -45,7 +45,10 @@ from core.models import Price, Product
 
 MIN_PREFIX = 2  # a one-character article is matched exactly, not as a prefix
 MIN_TRIGRAM = 3
-NAME_CANDIDATES = 1051  # rows the words index hands over to be sorted (every reachable page)
+NAME_CANDIDATES = 1051  # article-prefix rows handed over to be sorted (every reachable page)
+# Rows the words index hands over to be sorted: a broad word ("фильтр") matches a fifth of the
+# catalog; 60 pages of the bot are enough, and each candidate costs a price and variant probe.
+WORD_CANDIDATES = 300
 
 TIER_EXACT_ARTICLE = 0
 TIER_BARCODE = 10
@@ -170,16 +173,19 @@ def _codes_query(sqlite: bool, prefix: bool, barcode: bool) -> Executable:
         .limit(bindparam("limit"))
     ]
     if barcode:
+        # Two index look-ups (the item's own barcode; the variants of the product that has it):
+        # an OR of both would read the whole table.
         parent = aliased(Product)
         with_code = select(parent.id).where(parent.barcode == bindparam("barcode"))
-        parts.append(
-            select(*_COLUMNS, _has_price(), _tiered(TIER_BARCODE))
-            .where(
-                or_(Product.barcode == bindparam("barcode"), Product.parent_id.in_(with_code)),
-                *_shown(),
+        for condition in (
+            Product.barcode == bindparam("barcode"),
+            Product.parent_id.in_(with_code.scalar_subquery()),
+        ):
+            parts.append(
+                select(*_COLUMNS, _has_price(), _tiered(TIER_BARCODE))
+                .where(condition, *_shown())
+                .limit(bindparam("limit"))
             )
-            .limit(bindparam("limit"))
-        )
     if prefix:
         parts.append(
             select(*_COLUMNS, _has_price(), _tiered(TIER_PREFIX))
@@ -223,8 +229,9 @@ async def by_codes(
 
 
 def _words_query(sqlite: bool, long_words: int, short_words: int) -> Executable:
-    """Items holding every word: the first NAME_CANDIDATES by the index, then by name."""
-    found = select(*_COLUMNS, _has_price()).where(*_shown())
+    """Items holding every word: the first WORD_CANDIDATES by the index, then priced first and
+    by name. Only those candidates are probed for a price and for variants."""
+    found = select(Product.id).where(Product.is_active.is_(True))
     if sqlite:
         found = (
             found.join(_fts, _fts.c.rowid == Product.id)
@@ -240,10 +247,13 @@ def _words_query(sqlite: bool, long_words: int, short_words: int) -> Executable:
     found = found.where(
         *(position(Product.search_text, bindparam(f"s{i}")) > 0 for i in range(short_words))
     )
-    candidates = found.limit(NAME_CANDIDATES).subquery()
+    candidates = found.limit(WORD_CANDIDATES).subquery()
+    has_price = _has_price()
     return (
-        select(*candidates.c)
-        .order_by(candidates.c.has_price.desc(), candidates.c.name, candidates.c.id)
+        select(*_COLUMNS, has_price)
+        .join(candidates, candidates.c.id == Product.id)
+        .where(*_shown())
+        .order_by(has_price.desc(), Product.name, Product.id)
         .limit(bindparam("limit"))
     )
 
