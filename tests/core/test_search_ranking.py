@@ -3,6 +3,7 @@ corrections are said; further candidate sources plug in at their tier."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -106,3 +107,18 @@ async def test_a_further_source_ranks_at_its_tier(session, pt, monkeypatch) -> N
     sources.register_source(20, crosses)
     page = await search_products(session, "oc-90", price_type_id=pt.id)
     assert [h.product_id for h in page.items] == [exact.id, cross.id]
+
+
+async def test_a_big_catalogs_vocabulary_is_rebuilt_aside(session, pt, monkeypatch) -> None:
+    # the module (the package's name `vocabulary` is its function)
+    vocabulary_module = importlib.import_module("core.catalog.search.vocabulary")
+    monkeypatch.setattr(vocabulary_module, "SYNC_BUILD_ITEMS", 0)
+    monkeypatch.setattr(vocabulary_module, "_CACHE", {})
+    await f.product(session, "W 712", "Фильтр масляный MANN", prices={pt: "1"})
+    await session.commit()
+    first = await search_products(session, "фильр масляный", price_type_id=pt.id)
+    assert first.items == []  # the search did not wait for the vocabulary
+    for task in list(vocabulary_module._REBUILDS.values()):
+        await task
+    second = await search_products(session, "фильр масляный", price_type_id=pt.id)
+    assert second.corrected == "фильтр масляный" and second.items

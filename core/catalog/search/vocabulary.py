@@ -7,17 +7,18 @@ look-ups. Kept per database in the process.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.catalog.normalize import normalize_text
-from core.catalog.search.forms import other_layout, sound_key, stem, to_latin
+from core.catalog.search.forms import has_cyrillic, other_layout, sound_key, stem, to_latin
 from core.models import Product
 
 MIN_FUZZY = 4  # shorter words are not corrected for typos: too many neighbours
@@ -50,6 +51,10 @@ class Vocabulary:
         Tried in this order: the other keyboard layout, Latin transliteration (articles typed
         in Cyrillic), a brand written in the other alphabet, one or two wrong letters.
         """
+        if any(ch.isdigit() for ch in word):
+            # An article or a code: typed in the Russian layout, it holds Cyrillic letters;
+            # the search then looks the other layout's form up as an article.
+            return other_layout(word).lower() if has_cyrillic(word) else None
         if self.knows(word):
             return None
         for form in (other_layout(word).lower(), to_latin(word).lower()):
@@ -114,19 +119,20 @@ def _spelled(word: str, brands: dict[str, str]) -> str | None:
     return None if found is None else str(found[2])
 
 
-def build(texts: list[str], brands: list[str]) -> Vocabulary:
-    """A vocabulary from the items' search texts and brand names."""
+def build(tokens: Counter[str], brands: list[str]) -> Vocabulary:
+    """A vocabulary from the tokens of the items' search texts (with their counts) and brand
+    names. Only words count: articles and barcodes are looked up as such."""
     counts: Counter[str] = Counter()
-    for value in texts:
-        counts.update(token.strip(_EDGE_MARKS) for token in value.split())
-    counts.pop("", None)
+    for token, count in tokens.items():
+        word = token.strip(_EDGE_MARKS)
+        if word.isalpha():
+            counts[word] += count
     vocabulary = Vocabulary(tokens=set(counts))
     for word, _ in counts.most_common():
         vocabulary.stems.setdefault(stem(word), word)
-    for word, _ in counts.most_common():
-        if len(word) >= MIN_FUZZY and word.isalpha():
+        if len(word) >= MIN_FUZZY:
             vocabulary.words_by_length.setdefault(len(word), []).append(word)
-        if len(word) >= MIN_BRAND_WORD and word.isalpha() and word.isascii():
+        if len(word) >= MIN_BRAND_WORD and word.isascii():
             vocabulary.latin_words[word] = sound_key(word)
     for name in brands:
         brand = normalize_text(name)
@@ -136,21 +142,80 @@ def build(texts: list[str], brands: list[str]) -> Vocabulary:
     return vocabulary
 
 
+# PostgreSQL splits and counts the words itself: a few thousand rows come back, not every item.
+_PG_TOKENS = text(
+    "SELECT w, count(*) FROM (SELECT unnest(string_to_array(search_text, ' ')) AS w "
+    "FROM products WHERE is_active) AS t WHERE w !~ '[0-9]' GROUP BY w"
+)
+
+
+async def _tokens(session: AsyncSession) -> Counter[str]:
+    """Tokens without digits of the active items' search texts, with how often they occur."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Counter({w: int(n) for w, n in await session.execute(_PG_TOKENS)})
+    counts: Counter[str] = Counter()
+    for value in await session.scalars(select(Product.search_text).where(Product.is_active)):
+        counts.update(value.split())
+    return counts
+
+
 _CACHE: dict[str, tuple[tuple[int | None, datetime | None], Vocabulary]] = {}
 
 
 async def vocabulary(session: AsyncSession) -> Vocabulary:
-    """The vocabulary of the session's database, rebuilt when the catalog changed."""
-    bind = session.get_bind()
-    key = bind.engine.url.render_as_string(hide_password=True)
-    signature_row = (
-        await session.execute(select(func.max(Product.id), func.max(Product.updated_at)))
-    ).one()
-    signature = (signature_row[0], signature_row[1])
+    """The vocabulary of the session's database, rebuilt when the catalog changed.
+
+    A small catalog's vocabulary is rebuilt at once. A big one's takes seconds, so it is
+    rebuilt aside (its own session) while the previous one, or an empty one at the start,
+    serves: a correction may lag a catalog change by that long, a search never waits for it.
+    `warm` builds it at once whatever the size.
+    """
+    key, signature = await _signature(session)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    texts = list(await session.scalars(select(Product.search_text).where(Product.is_active)))
+    bind = session.bind
+    if (signature[0] or 0) <= SYNC_BUILD_ITEMS or not isinstance(bind, AsyncEngine):
+        return await _store(session, key, signature)
+    if key not in _REBUILDS:
+        _REBUILDS[key] = asyncio.create_task(_rebuild(bind, key, signature))
+    return cached[1] if cached is not None else Vocabulary()
+
+
+async def warm(session: AsyncSession) -> Vocabulary:
+    """Build the vocabulary now (at start-up, before measuring)."""
+    key, signature = await _signature(session)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    return await _store(session, key, signature)
+
+
+SYNC_BUILD_ITEMS = 20_000  # catalogs up to this many items are rebuilt while the query waits
+_REBUILDS: dict[str, asyncio.Task[None]] = {}
+
+
+async def _signature(session: AsyncSession) -> tuple[str, tuple[int | None, datetime | None]]:
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    row = (await session.execute(select(func.max(Product.id), func.max(Product.updated_at)))).one()
+    return key, (row[0], row[1])
+
+
+async def _rebuild(
+    engine: AsyncEngine, key: str, signature: tuple[int | None, datetime | None]
+) -> None:
+    try:
+        async with AsyncSession(engine) as session:
+            await _store(session, key, signature)
+    finally:
+        _REBUILDS.pop(key, None)
+
+
+async def _store(
+    session: AsyncSession, key: str, signature: tuple[int | None, datetime | None]
+) -> Vocabulary:
+    """Build the vocabulary from the catalog and keep it under `signature`."""
+    tokens = await _tokens(session)
     names: set[str] = set()
     manufacturer = Product.properties["manufacturer"].as_string()
     names.update(
@@ -169,6 +234,6 @@ async def vocabulary(session: AsyncSession) -> Vocabulary:
                 names.update(
                     str(v) for k, v in pairs.items() if str(k).strip().lower() in BRAND_KEYS and v
                 )
-    built = build(texts, sorted(names))
+    built = build(tokens, sorted(names))
     _CACHE[key] = (signature, built)
     return built
