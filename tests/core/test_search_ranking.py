@@ -3,7 +3,6 @@ corrections are said; further candidate sources plug in at their tier."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -110,8 +109,8 @@ async def test_a_further_source_ranks_at_its_tier(session, pt, monkeypatch) -> N
 
 
 async def test_a_big_catalogs_vocabulary_is_rebuilt_aside(session, pt, monkeypatch) -> None:
-    # the module (the package's name `vocabulary` is its function)
-    vocabulary_module = importlib.import_module("core.catalog.search.vocabulary")
+    from core.catalog.search import vocabulary as vocabulary_module
+
     monkeypatch.setattr(vocabulary_module, "SYNC_BUILD_ITEMS", 0)
     monkeypatch.setattr(vocabulary_module, "_CACHE", {})
     await f.product(session, "W 712", "Фильтр масляный MANN", prices={pt: "1"})

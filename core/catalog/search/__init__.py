@@ -40,7 +40,7 @@ from core.catalog.search.sources import (
     Candidate,
     Query,
 )
-from core.catalog.search.vocabulary import vocabulary
+from core.catalog.search.vocabulary import vocabulary as catalog_vocabulary
 
 SearchKind = Literal["barcode", "article", "name", "empty"]
 
@@ -193,7 +193,7 @@ async def correct(session: AsyncSession, query: Query) -> Query | None:
     words = list(query.words)
     if not words:
         return None
-    known = await vocabulary(session)
+    known = await catalog_vocabulary(session)
     changed = False
     for n, word in enumerate(words):
         fixed = known.correct(word)
