@@ -1,7 +1,7 @@
 """Updates per second of a dealer's search through the whole bot, against a bare echo bot.
 
     python -m bench.bot_bench [--database-url URL] [--items 100000] [--updates 1000] [--rounds 3]
-                              [--queries mixed|words|articles] [--breakdown]
+                              [--queries mixed|words|articles|forgiving|all] [--breakdown]
                               [--latency RATE [--latency-seconds 10]]
 
 Both bots are the real aiogram Dispatcher polling the same fake Bot API (tests/bot/fake_api.py,
@@ -58,6 +58,7 @@ from bot.i18n import DEFAULT_LOCALE, read_catalog
 from core import migrate
 from core.catalog.normalize import normalize_article, search_text
 from core.catalog.search import SearchPage, search_products
+from core.catalog.search.forms import other_layout
 from core.db import create_engine, create_sessionmaker, is_sqlite
 from core.models import (
     Dealer,
@@ -96,6 +97,23 @@ BRANDS = ["MANN", "BOSCH", "KNECHT", "FEBI", "SKF", "GATES", "NGK", "TRW", "LEMF
 CARS = ["Lada Vesta", "Kia Rio", "Hyundai Solaris", "VW Polo", "Renault Logan", "Skoda Octavia"]
 BENCH_TG_BASE = 880_000_000
 CHUNK = 5000
+
+
+def forgiving_query(query: str, n: int) -> str:
+    """A words query as typed carelessly: the other layout, a letter dropped, or the brand in
+    Cyrillic (in turn), so that the search corrects it."""
+    noun, brand = query.rsplit(" ", 1)
+    if n % 3 == 0:
+        return f"{other_layout(noun)} {brand}"
+    if n % 3 == 1:
+        return f"{noun[:2]}{noun[3:]} {brand}"
+    return f"{noun} {brand.translate(_TO_CYRILLIC)}"
+
+
+_TO_CYRILLIC = str.maketrans(
+    dict(zip("abcdefghiklmnopqrstuvwyz", "абкдефгхиклмнопкрстуввйз", strict=True))
+    | {"j": "дж", "x": "кс"}
+)
 
 
 async def fill_catalog(sessionmaker: async_sessionmaker[AsyncSession], items: int) -> int:
@@ -371,7 +389,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         f"{rnd.choice(KINDS).split()[0].lower()} {rnd.choice(BRANDS).lower()}" for _ in range(50)
     ]
     articles = [f"{rnd.choice(BRANDS)[:2]}-{rnd.randrange(args.items):06d}" for _ in range(50)]
-    queries = {"words": words, "articles": articles, "mixed": words + articles}[args.queries]
+    forgiving = [forgiving_query(words[n], n) for n in range(len(words))]
+    queries = {
+        "words": words,
+        "articles": articles,
+        "mixed": words + articles,
+        "forgiving": forgiving,
+        "all": words + articles + forgiving,
+    }[args.queries]
 
     bots: list[Bench] = [
         Bench("echo", echo_dispatcher(), lambda i: f"echo {i}"),
@@ -468,7 +493,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="alternating echo/search rounds")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--queries", choices=["mixed", "words", "articles"], default="mixed")
+    parser.add_argument(
+        "--queries", choices=["mixed", "words", "articles", "forgiving", "all"], default="mixed"
+    )
     parser.add_argument(
         "--latency",
         type=float,

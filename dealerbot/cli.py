@@ -152,12 +152,19 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
         ]
         print(
             json.dumps(
-                {"kind": page.kind, "items": items, "has_more": page.has_more},
+                {
+                    "kind": page.kind,
+                    "corrected": page.corrected,  # the query shown instead, if it was corrected
+                    "items": items,  # in rank order, the best first
+                    "has_more": page.has_more,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return 0
+    if page.corrected is not None:
+        print(f"showing results for «{page.corrected}»")
     for hit in page.items:
         price = f"{hit.price} {hit.currency}" if hit.price is not None else "-"
         print(f"{hit.article:<20} {hit.name[:50]:<50} {price:>14}  stock {hit.stock_total}")

@@ -30,6 +30,7 @@ class Found:
 
     items: list[SearchHit]
     has_more: bool
+    corrected: str | None = None  # the query shown instead of the one typed (it found nothing)
 
 
 async def find(session: AsyncSession, user: User, query: str, page: int) -> Found:
@@ -38,7 +39,7 @@ async def find(session: AsyncSession, user: User, query: str, page: int) -> Foun
     result = await search_products(
         session, query, price_type_id=dealer.price_type_id, page=page, page_size=PAGE_SIZE
     )
-    return Found(items=list(result.items), has_more=result.has_more)
+    return Found(items=list(result.items), has_more=result.has_more, corrected=result.corrected)
 
 
 def item_text(n: int, hit: SearchHit) -> str:
@@ -62,6 +63,8 @@ def results_view(query: str, found: Found, page: int) -> tuple[str, InlineKeyboa
         return (_("catalog.nothing", query=query) if page == 0 else _("catalog.no_more")), None
     first = page * PAGE_SIZE + 1
     text = [_("catalog.results", query=query)]
+    if found.corrected is not None:
+        text = [_("catalog.corrected", query=found.corrected)]
     rows: list[list[InlineKeyboardButton]] = []
     for i, hit in enumerate(found.items):
         text.append(item_text(first + i, hit))

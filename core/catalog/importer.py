@@ -36,7 +36,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog.normalize import normalize_article, search_text
+from core.catalog.normalize import normalize_article, normalize_text, search_text
 from core.db import is_postgres
 from core.models import Price, PriceType, Product, ProductGroup, Stock, Warehouse, utcnow
 
@@ -343,6 +343,18 @@ def _esc(value: str) -> str:
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(_COPY_ESCAPES)
     return value  # the common case, without translate's per-character lookups
+
+
+def _variant_text(
+    article: str, name: str, barcode: str | None, parent: tuple[Any, ...] | None
+) -> str:
+    """An item's search text; a variant's holds its product's name and barcode too, so that
+    it is found by them (the product itself is shown as its variants)."""
+    text = search_text(article, name, barcode)
+    if parent is None:
+        return text
+    extra = [part for part in (normalize_text(parent[4]), parent[5]) if part and part not in text]
+    return " ".join([text, *extra])
 
 
 def _opt(value: str | None) -> str:
@@ -708,14 +720,20 @@ class CatalogWriter:
         self.counts.add("given", kind, len(rows))
         groups = await self._group_ids()
         parent_keys = {r.parent_onec_id for r in rows if r.parent_onec_id}
-        parents: dict[str, tuple[int, str, str, str | None]] = {}
+        parents: dict[str, tuple[int, str, str, str | None, str, str | None]] = {}
         if parent_keys:
             result = await self.session.execute(
                 select(
-                    Product.onec_id, Product.id, Product.article, Product.unit, Product.unit_code
+                    Product.onec_id,
+                    Product.id,
+                    Product.article,
+                    Product.unit,
+                    Product.unit_code,
+                    Product.name,
+                    Product.barcode,
                 ).where(Product.onec_id.in_(parent_keys))
             )
-            parents = {o: (i, a, u, c) for o, i, a, u, c in result}
+            parents = {row[0]: tuple(row[1:]) for row in result}  # type: ignore[misc]
         data = []
         for r in rows:
             parent = parents.get(r.parent_onec_id or "")
@@ -730,7 +748,7 @@ class CatalogWriter:
                     article[:100],
                     normalize_article(article)[:100],
                     name,
-                    search_text(article, name, r.barcode),
+                    _variant_text(article, name, r.barcode, parent),
                     unit[:30],
                     unit_code[:10] if unit_code else None,
                     r.barcode[:64] if r.barcode else None,

@@ -30,7 +30,10 @@ class Product(Base):
     """A sellable item; a 1C variant `product#characteristic` is its own row under its parent."""
 
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_article_norm", "article_norm"),)
+    __table_args__ = (
+        Index("ix_products_article_norm", "article_norm"),
+        Index("ix_products_updated_at", "updated_at"),  # the search vocabulary's change check
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     onec_id: Mapped[str] = mapped_column(String(150), unique=True)

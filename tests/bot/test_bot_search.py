@@ -68,3 +68,17 @@ async def test_inline_mode_for_bound_dealers_only(tg: BotHarness, shop: Shop) ->
     stranger = await tg.inline(tg.person(), "фильтр")
     answer = next(c for c in stranger if c.method == "answerInlineQuery")
     assert answer.params["results"] == []
+
+
+async def test_a_corrected_query_is_said_and_a_missing_price_is_said_in_words(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession]
+) -> None:
+    async with db() as s:
+        await factories.product(s, "OC 95", "Фильтр масляный новый")  # no offer yet
+        await s.commit()
+    me = shop.tg_user
+    found = last_message(await tg.send_text(me, "фильр vfckzysq"))  # a typo, the Latin layout
+    assert found.text.startswith("Показаны результаты по запросу «фильтр масляный»")
+    lines = found.text.split("\n\n")[1:]
+    assert "OC 95 — Фильтр масляный новый" in lines[-1]  # no price: last
+    assert "Цена: цена по запросу" in lines[-1] and "Цена: 0,00 ₽" not in found.text
