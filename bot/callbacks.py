@@ -50,7 +50,7 @@ class ClaimAction(CallbackData, prefix="clm"):
 
 
 class SettingsAction(CallbackData, prefix="set"):
-    """Settings: le (choose legal entity), lang (choose language)."""
+    """Settings: le (choose legal entity), lang (choose language), pd (price-drop alerts on|off)."""
 
     action: str
     value: str = ""
@@ -73,3 +73,9 @@ class ApplicationAction(CallbackData, prefix="app"):
     """Closed-pilot application: start, cancel."""
 
     action: str
+
+
+class StockAlertAsk(CallbackData, prefix="sta"):
+    """Tell me when this item is back in stock."""
+
+    product_id: int

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core.calendar import WorkingCalendar
+from core.catalog.alerts import ALERT_EVENTS, alert_deliveries
 from core.models import (
     Claim,
     ClaimStatus,
@@ -62,6 +63,7 @@ HANDLED_KINDS = (
     EventKind.CLAIM_STATUS,
     EventKind.APPLICATION_APPROVED,
     EventKind.APPLICATION_REJECTED,
+    *ALERT_EVENTS,
 )
 MAX_CARD_LINES = 15
 
@@ -205,6 +207,8 @@ async def fan_out(
         keys = ("link", "dealer", "thanks") if approved else ("message",)
         params = {"approved": approved} | {key: str(payload.get(key) or "") for key in keys}
         rows.append(_delivery(event, APPLICATION_NOTICE, to, at=now, params=params))
+    elif event.kind in ALERT_EVENTS:  # back in stock, price drops: core.catalog.alerts
+        rows.extend(await alert_deliveries(session, event, now=now))
     session.add_all(rows)
     return rows
 

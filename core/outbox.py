@@ -21,6 +21,8 @@ class EventKind:
     CLAIM_STATUS = "claim.status"  # notify the dealer
     APPLICATION_APPROVED = "application.approved"  # send the applicant their invitation link
     APPLICATION_REJECTED = "application.rejected"  # tell the applicant why not
+    STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
+    PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
 
 
 def emit(

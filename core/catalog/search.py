@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.catalog.crosses import cross_group_item_ids
 from core.catalog.normalize import normalize_article, query_words
 from core.catalog.offers import (
     OFFER_ORDER,
@@ -175,6 +176,9 @@ async def _find(
     else:
         articles = await _by_article(session, norm, offset + want) if norm else []
         named, offers = None, None
+    cross_ids = await cross_group_item_ids(session, cleaned)  # the crosses hook (issue 15)
+    if cross_ids:
+        articles, named, offers = await _with_crosses(session, norm, articles, named, cross_ids)
     if len(articles) >= offset + want:
         return articles[offset : offset + want], "article", offers
     taken = articles[offset:]
@@ -190,9 +194,35 @@ async def _find(
             offset=skip,
             limit=want - len(taken),
         )
+        if cross_ids:
+            named = [row for row in named if row[0] not in set(cross_ids)]
     else:
         named = named[skip : skip + want - len(taken)]
     return taken + named, ("article" if articles else "name"), offers
+
+
+async def _with_crosses(
+    session: AsyncSession,
+    norm: str,
+    articles: list[_Found],
+    named: list[_Found] | None,
+    cross_ids: list[int],
+) -> tuple[list[_Found], list[_Found] | None, None]:
+    """Article matches with the items of the query's cross groups right after the exact ones
+    (none twice); name matches without them. Offers are loaded afterwards for the page."""
+    exact = [row for row in articles if normalize_article(row[2]) == norm]
+    shown = {row[0] for row in articles}
+    wanted = [pid for pid in cross_ids if pid not in shown]
+    found = {
+        row[0]: row
+        for row in await session.execute(select(*_COLUMNS).where(Product.id.in_(wanted)))
+    }
+    crosses = [found[pid] for pid in wanted if pid in found]
+    rest = [row for row in articles if row not in exact]
+    drop = set(cross_ids)
+    if named is not None:
+        named = [row for row in named if row[0] not in drop]
+    return exact + crosses + rest, named, None
 
 
 # Statements are built once per shape (dialect, number of words, ...) with bound parameters:

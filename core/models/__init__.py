@@ -12,6 +12,7 @@ from core.models.claims import (
     ClaimStatus,
     ClaimStatusEvent,
 )
+from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
     Dealer,
@@ -42,6 +43,7 @@ from core.models.system import CalendarDay, ExchangeSession, ManagerAction, Outb
 
 __all__ = [
     "AdminSetting",
+    "AlertPreference",
     "ApiToken",
     "Application",
     "AuditEntry",
@@ -58,6 +60,8 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "CrossGroup",
+    "CrossNumber",
     "Dealer",
     "DealerStatus",
     "Delivery",
@@ -77,6 +81,7 @@ __all__ = [
     "OutboxEvent",
     "PilotWave",
     "Price",
+    "PriceMark",
     "PriceType",
     "Product",
     "ProductGroup",
@@ -84,6 +89,7 @@ __all__ = [
     "SatisfactionResponse",
     "StaffAccount",
     "Stock",
+    "StockAlert",
     "SyncState",
     "User",
     "Warehouse",
