@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
+from core.db import is_postgres
 from core.models import CrossGroup, CrossNumber, Product, utcnow
 
 MAX_NUMBER = 100  # cross_numbers.number_norm / products.article_norm are String(100)
 MIN_QUERY = 3  # a shorter normalised query is not looked up as a cross number
 MAX_ANALOGS = 3  # analogs listed under one item
 _CHUNK = 500
+_LOCK_KEY = 15_0004  # pg_advisory_xact_lock of `link_pairs`
 _BRAND_KEYS = ("manufacturer", "Производитель", "Бренд", "Марка", "brand")
 
 Key = tuple[str, str]  # (number_norm, brand_norm)
@@ -149,6 +151,8 @@ async def link_pairs(
         union.join(("n", ka[0][:MAX_NUMBER], ka[1]), ("n", kb[0][:MAX_NUMBER], kb[1]))
     if not shown:
         return LinkCounts(len(pairs), 0, 0, 0)
+    if is_postgres(session):  # one writer of groups at a time (two uploads, an upload and 1C)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     existing = await _existing(session, shown)
     for key, group_id in existing.items():
         union.join(("n", *key), ("g", group_id))
@@ -275,31 +279,17 @@ async def analogs_of(
     without a price last), at most `limit`; items with none are absent."""
     if not product_ids:
         return {}
-    own = (
-        await session.execute(
-            select(Product.id, Product.article_norm, Product.properties).where(
-                Product.id.in_(sorted(set(product_ids)))
-            )
-        )
-    ).all()
-    norms = sorted({norm for _, norm, _ in own if norm})
-    if not norms:
-        return {}
-    numbers = (
-        await session.execute(
-            select(CrossNumber.number_norm, CrossNumber.brand_norm, CrossNumber.group_id).where(
-                CrossNumber.number_norm.in_(norms)
-            )
-        )
-    ).all()
-    if not numbers:
-        return {}
+    numbers = await session.execute(  # one query, and nothing more for items without crosses
+        select(Product.id, Product.properties, CrossNumber.brand_norm, CrossNumber.group_id)
+        .join(CrossNumber, CrossNumber.number_norm == Product.article_norm)
+        .where(Product.id.in_(sorted(set(product_ids))))
+    )
     groups_of: dict[int, set[int]] = defaultdict(set)
-    for pid, norm, properties in own:
-        brand = product_brand(properties)
-        for number_norm, number_brand, group_id in numbers:
-            if number_norm == norm and brands_agree(brand, number_brand):
-                groups_of[pid].add(group_id)
+    for pid, properties, number_brand, group_id in numbers:
+        if brands_agree(product_brand(properties), number_brand):
+            groups_of[pid].add(group_id)
+    if not groups_of:
+        return {}
     members = await _group_members(session, {g for gs in groups_of.values() for g in gs})
     candidates: dict[int, set[int]] = defaultdict(set)  # group -> items
     for group_id, keys in members.items():

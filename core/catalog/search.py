@@ -195,7 +195,8 @@ async def _find(
             limit=want - len(taken),
         )
         if cross_ids:
-            named = [row for row in named if row[0] not in set(cross_ids)]
+            in_groups = set(cross_ids)
+            named = [row for row in named if row[0] not in in_groups]
     else:
         named = named[skip : skip + want - len(taken)]
     return taken + named, ("article" if articles else "name"), offers

@@ -3,13 +3,22 @@ end to end through the fake Bot API, the real importer and the real sender."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.catalog.crosses import Number, link_pairs
-from core.models import Delivery, PriceType, Product, StockAlert, Warehouse
+from core.models import (
+    Delivery,
+    DeliveryState,
+    PriceType,
+    Product,
+    StockAlert,
+    Warehouse,
+    utcnow,
+)
 from integrations.onec.importer import import_file
 from integrations.telegram.sender import Sender
 from tests import factories
@@ -169,3 +178,30 @@ async def test_price_drop_is_opt_in_and_told_once_per_drop(
     assert "было 320,00 ₽" in second.text
     sent = [c for c in tg.fake.calls if c.method == "sendMessage" and "Снизились" in c.text]
     assert len(sent) == 2
+
+
+async def test_a_sender_that_died_mid_request_does_not_send_the_alert_again(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    me = shop.tg_user
+    await _air_filter_without_stock(db)
+    found = last_message(await tg.send_text(me, "воздушный mann"))
+    await tg.press_in(me, found, "🔔 1.")
+    await Exchange(db, tmp_path).push({"C 30005": ("990.00", "6")})
+    first = Sender(tg.bot, db, tg.settings)
+    assert await first.route() == 1
+    # the sender requested the message and died before it recorded the answer
+    long_ago = utcnow() - timedelta(hours=1)
+    async with db() as s:
+        await s.execute(
+            update(Delivery)
+            .where(Delivery.kind == "alert.stock")
+            .values(state=DeliveryState.SENDING, claimed_at=long_ago, requested_at=long_ago)
+        )
+        await s.commit()
+    restarted = Sender(tg.bot, db, tg.settings)
+    assert await restarted.run_once() == 0
+    async with db() as s:
+        states = list(await s.scalars(select(Delivery.state).where(Delivery.kind == "alert.stock")))
+    assert states == [DeliveryState.UNKNOWN]
+    assert not [c for c in tg.fake.calls if c.method == "sendMessage" and "Поступили" in c.text]
