@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
@@ -30,6 +31,7 @@ MAX_NUMBER = 100  # cross_numbers.number_norm / products.article_norm are String
 MIN_QUERY = 3  # a shorter normalised query is not looked up as a cross number
 MAX_ANALOGS = 3  # analogs listed under one item
 _CHUNK = 500
+_ANALYZE_AFTER = 1000  # new numbers after which PostgreSQL's statistics are refreshed
 _LOCK_KEY = 15_0004  # pg_advisory_xact_lock of `link_pairs`
 _BRAND_KEYS = ("manufacturer", "Производитель", "Бренд", "Марка", "brand")
 
@@ -207,44 +209,66 @@ async def link_pairs(
     ]
     if rows:
         await session.execute(insert(table), rows)  # type: ignore[arg-type]
+        if len(rows) >= _ANALYZE_AFTER and is_postgres(session):
+            # Fresh statistics at once: with the table's old ones the planner scans it whole
+            # for a group's members (20 ms instead of 0.1 ms) until autovacuum comes by.
+            await session.execute(text("ANALYZE cross_numbers"))
     await session.flush()
     return LinkCounts(len(pairs), len(rows), len(need_group), len(moves))
 
 
-async def _group_members(session: AsyncSession, group_ids: set[int]) -> dict[int, list[Key]]:
-    members: dict[int, list[Key]] = defaultdict(list)
-    if not group_ids:
-        return members
-    rows = await session.execute(
-        select(CrossNumber.group_id, CrossNumber.number_norm, CrossNumber.brand_norm).where(
-            CrossNumber.group_id.in_(sorted(group_ids))
-        )
-    )
-    for group_id, norm, brand in rows:
-        members[group_id].append((norm, brand))
-    return members
+# The active items of groups, one row per (group, number, item) whose brands agree or not (the
+# caller checks): built once, bound per call (building a statement costs more than running it).
+_MEMBER = aliased(CrossNumber)
+_ITEM_COLUMNS = (
+    CrossNumber.group_id,
+    CrossNumber.brand_norm,
+    Product.id,
+    Product.article,
+    Product.article_norm,
+    Product.name,
+    Product.unit,
+    Product.properties,
+)
+_GROUP_ITEMS = (
+    select(*_ITEM_COLUMNS)
+    .join(Product, Product.article_norm == CrossNumber.number_norm)
+    .where(Product.is_active.is_(True))
+)
+# The items of every group holding the number `norm`.
+_ITEMS_BY_NUMBER = _GROUP_ITEMS.join(_MEMBER, _MEMBER.group_id == CrossNumber.group_id).where(
+    _MEMBER.number_norm == bindparam("norm")
+)
+_ITEMS_BY_GROUP = _GROUP_ITEMS.where(
+    CrossNumber.group_id.in_(bindparam("groups", type_=Integer, expanding=True))
+)
+# The groups of given items: their article is a number of the group.
+_GROUPS_OF_ITEMS = (
+    select(Product.id, Product.properties, CrossNumber.brand_norm, CrossNumber.group_id)
+    .join(CrossNumber, CrossNumber.number_norm == Product.article_norm)
+    .where(Product.id.in_(bindparam("ids", type_=Integer, expanding=True)))
+)
 
 
-async def _items_of(
-    session: AsyncSession, members: Iterable[Key]
-) -> list[tuple[int, str, str, str]]:
-    """Active items (id, article, article_norm, brand) that are one of `members`."""
-    keys = list(members)
-    brands: dict[str, list[str]] = defaultdict(list)
-    for norm, brand in keys:
-        brands[norm].append(brand)
-    if not brands:
-        return []
-    rows = await session.execute(
-        select(Product.id, Product.article, Product.article_norm, Product.properties)
-        .where(Product.article_norm.in_(sorted(brands)), Product.is_active.is_(True))
-        .order_by(Product.article_norm, Product.id)
-    )
+@dataclass(frozen=True)
+class _Item:
+    group_id: int
+    product_id: int
+    article: str
+    article_norm: str
+    name: str
+    unit: str
+
+
+def _members(rows: Iterable[Any]) -> list[_Item]:
+    """Rows of `_GROUP_ITEMS` whose brands agree, each (group, item) once."""
+    seen: set[tuple[int, int]] = set()
     out = []
-    for pid, article, norm, properties in rows:
-        brand = product_brand(properties)
-        if any(brands_agree(brand, b) for b in brands[norm]):
-            out.append((pid, article, norm, brand))
+    for group_id, number_brand, pid, article, norm, name, unit, properties in rows:
+        if (group_id, pid) in seen or not brands_agree(product_brand(properties), number_brand):
+            continue
+        seen.add((group_id, pid))
+        out.append(_Item(group_id, pid, article, norm, name, unit))
     return out
 
 
@@ -252,20 +276,14 @@ async def cross_group_item_ids(session: AsyncSession, query: str) -> list[int]:
     """Active items of every group that holds the query as a number (any spacing, dashes,
     case, Cyrillic look-alikes); items whose article is the query come first, then by article.
 
-    The search hook: one indexed query when the query is no cross number.
+    The search hook: one indexed query, whether the query is a cross number or not.
     """
     norm = normalize_article(query)
     if not MIN_QUERY <= len(norm) <= MAX_NUMBER:
         return []
-    groups = set(
-        await session.scalars(select(CrossNumber.group_id).where(CrossNumber.number_norm == norm))
-    )
-    if not groups:
-        return []
-    members = await _group_members(session, groups)
-    items = await _items_of(session, (key for keys in members.values() for key in keys))
-    items.sort(key=lambda item: (item[2] != norm, item[2], item[0]))
-    return [pid for pid, *_ in items]
+    items = _members(await session.execute(_ITEMS_BY_NUMBER, {"norm": norm}))
+    items.sort(key=lambda item: (item.article_norm != norm, item.article_norm, item.product_id))
+    return list(dict.fromkeys(item.product_id for item in items))
 
 
 async def analogs_of(
@@ -276,46 +294,46 @@ async def analogs_of(
     limit: int = MAX_ANALOGS,
 ) -> dict[int, list[Analog]]:
     """For each item, the other items of its groups that are in stock, cheapest first (items
-    without a price last), at most `limit`; items with none are absent."""
+    without a price last), at most `limit`; items with none are absent.
+
+    One query when none of the items has crosses, three when some have.
+    """
     if not product_ids:
         return {}
-    numbers = await session.execute(  # one query, and nothing more for items without crosses
-        select(Product.id, Product.properties, CrossNumber.brand_norm, CrossNumber.group_id)
-        .join(CrossNumber, CrossNumber.number_norm == Product.article_norm)
-        .where(Product.id.in_(sorted(set(product_ids))))
-    )
     groups_of: dict[int, set[int]] = defaultdict(set)
-    for pid, properties, number_brand, group_id in numbers:
+    for pid, properties, number_brand, group_id in await session.execute(
+        _GROUPS_OF_ITEMS, {"ids": sorted(set(product_ids))}
+    ):
         if brands_agree(product_brand(properties), number_brand):
             groups_of[pid].add(group_id)
     if not groups_of:
         return {}
-    members = await _group_members(session, {g for gs in groups_of.values() for g in gs})
-    candidates: dict[int, set[int]] = defaultdict(set)  # group -> items
-    for group_id, keys in members.items():
-        for pid, *_ in await _items_of(session, keys):
-            candidates[group_id].add(pid)
-    all_ids = {pid for ids in candidates.values() for pid in ids}
-    offers = await load_offers(session, all_ids, price_type_id)
-    info = {
-        pid: (article, name, unit)
-        for pid, article, name, unit in await session.execute(
-            select(Product.id, Product.article, Product.name, Product.unit).where(
-                Product.id.in_(sorted(all_ids))
-            )
-        )
-    }
+    groups = sorted({g for gs in groups_of.values() for g in gs})
+    in_group: dict[int, set[int]] = defaultdict(set)
+    info: dict[int, _Item] = {}
+    for item in _members(await session.execute(_ITEMS_BY_GROUP, {"groups": groups})):
+        in_group[item.group_id].add(item.product_id)
+        info[item.product_id] = item
+    offers = await load_offers(session, info, price_type_id)
     result: dict[int, list[Analog]] = {}
-    for pid, groups in groups_of.items():
-        others = {other for g in groups for other in candidates.get(g, ()) if other != pid}
+    for pid, item_groups in groups_of.items():
+        others = {other for g in item_groups for other in in_group.get(g, ()) if other != pid}
         found = []
         for other in others:
             offer = offers[other]
             if offer.stock_total <= 0:
                 continue
-            article, name, unit = info[other]
+            item = info[other]
             found.append(
-                Analog(other, article, name, unit, offer.price, offer.currency, offer.stock_total)
+                Analog(
+                    other,
+                    item.article,
+                    item.name,
+                    item.unit,
+                    offer.price,
+                    offer.currency,
+                    offer.stock_total,
+                )
             )
         found.sort(key=lambda a: (a.price is None, a.price or 0, a.article, a.product_id))
         if found:
