@@ -19,6 +19,12 @@ from core.catalog.alerts import PRICE_NOTICE, STOCK_NOTICE, subscribe
 from core.catalog.offers import load_offers
 from core.models import Dealer, Delivery, Product, User
 
+ANSWERS = {
+    "created": "alerts.asked.created",
+    "already": "alerts.asked.already",
+    "in_stock": "alerts.asked.in_stock",
+}
+
 
 def create_router() -> Router:
     """The alert button of search results, for bound dealers."""
@@ -30,7 +36,7 @@ def create_router() -> Router:
         query: CallbackQuery, callback_data: StockAlertAsk, session: AsyncSession, user: User
     ) -> None:
         outcome = await subscribe(session, user, callback_data.product_id)
-        await query.answer(_("alerts.asked." + outcome), show_alert=outcome != "created")
+        await query.answer(_(ANSWERS[outcome]), show_alert=outcome != "created")
 
     return router
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +277,7 @@ _CROSS_SPLIT = re.compile(r"[,;|\n]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1024)  # requisite names repeat on every item of a catalog
 def is_cross_name(name: str) -> bool:
     """Whether a requisite or property of this name lists cross numbers ("Кросс-номера", "OEM")."""
     return _NOT_WORD.sub("", name.lower()) in CROSS_NAMES
@@ -297,8 +299,9 @@ def _crosses(
             article, onec_id = _child_text(kids, "Артикул"), _child_text(kids, "Ид")
             if article or onec_id:
                 found.append([article, brand, onec_id])
-    listed = [v for k, v in requisites.items() if is_cross_name(k)]
-    listed += [v for k, v in values.items() if k in cross_props]
+    listed = [v for k, v in requisites.items() if is_cross_name(k)] if requisites else []
+    if cross_props and values:
+        listed += [v for k, v in values.items() if k in cross_props]
     for value in listed:
         found.extend([part.strip(), "", ""] for part in _CROSS_SPLIT.split(value) if part.strip())
     return found
