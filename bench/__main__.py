@@ -16,6 +16,7 @@ BENCHES = (
     "broadcast_bench",
     "dashboard_bench",
     "after_hours_bench",
+    "crosses_bench",
 )
 
 

@@ -50,7 +50,7 @@ class ClaimAction(CallbackData, prefix="clm"):
 
 
 class SettingsAction(CallbackData, prefix="set"):
-    """Settings: le (choose legal entity), lang (choose language)."""
+    """Settings: le (choose legal entity), lang (choose language), pd (price-drop alerts on|off)."""
 
     action: str
     value: str = ""
@@ -102,3 +102,9 @@ class OrderEdit(CallbackData, prefix="oe"):
     action: str
     order_id: int
     line_id: int = 0
+
+
+class StockAlertAsk(CallbackData, prefix="sta"):
+    """Tell me when this item is back in stock."""
+
+    product_id: int

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core.calendar import WorkingCalendar
+from core.catalog.alerts import ALERT_EVENTS, alert_deliveries
 from core.models import (
     Claim,
     ClaimStatus,
@@ -68,6 +69,7 @@ HANDLED_KINDS = (
     EventKind.APPLICATION_REJECTED,
     EventKind.APPROVAL_REQUESTED,
     EventKind.APPROVAL_DECIDED,
+    *ALERT_EVENTS,
 )
 MAX_CARD_LINES = 15
 
@@ -195,6 +197,8 @@ async def fan_out(
         from core.orders.approval_cards import approval_deliveries
 
         rows = await approval_deliveries(session, event, now)
+    elif event.kind in ALERT_EVENTS:  # back in stock, price drops: core.catalog.alerts
+        rows.extend(await alert_deliveries(session, event, now=now))
     session.add_all(rows)
     return rows
 

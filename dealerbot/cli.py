@@ -173,6 +173,27 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+async def cmd_crosses_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a cross-number CSV: all lines or none; the report per bad line, in Russian."""
+    from pathlib import Path
+
+    from core.catalog.crosses_csv import import_crosses
+
+    try:
+        data = await asyncio.to_thread(Path(args.file).read_bytes)
+    except OSError as error:
+        print(f"Не удалось прочитать файл {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    report = await _with_session(settings, lambda session: import_crosses(session, data))
+    for problem in report.problems:
+        print(f"строка {problem.line}: {problem.reason}", file=sys.stderr)
+    if report.problem_count > len(report.problems):
+        more = report.problem_count - len(report.problems)
+        print(f"... и ещё строк с ошибками: {more}", file=sys.stderr)
+    print(report.summary(), file=sys.stdout if report.imported else sys.stderr)
+    return 0 if report.imported else 1
+
+
 async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
     password = args.password if args.password is not None else getpass.getpass("Password: ")
 
@@ -257,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("--page", type=int, default=0)
     cs.add_argument("--limit", type=int, default=10)
     cs.set_defaults(func=cmd_catalog_search)
+    crosses = catalog.add_parser("crosses", help="cross numbers (analogs)").add_subparsers(
+        dest="crosses", required=True
+    )
+    ci = crosses.add_parser(
+        "import", help="load a CSV article,brand,cross_article,cross_brand (all lines or none)"
+    )
+    ci.add_argument("file")
+    ci.set_defaults(func=cmd_crosses_import)
 
     admin = sub.add_parser("admin", help="web admin accounts").add_subparsers(
         dest="admin", required=True

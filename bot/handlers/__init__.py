@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    alerts,
     approval,
     cart,
     catalog,
@@ -51,6 +52,7 @@ def get_routers() -> list[Router]:
         nps.create_router(),  # the NPS question of pilot dealers
         quick_order.create_router(),  # pasted lists and spreadsheet files
         inline.create_router(),
+        alerts.create_router(),  # "tell me when it is back" under search results
         catalog.create_router(),  # any other text is a search
         fallback.create_router(),
     ]

@@ -3,7 +3,7 @@ stock by warehouse, paging, and add-to-cart buttons 1 / 5 / 10 / other."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -11,10 +11,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AddToCart, CartAction, SearchPage
+from bot.callbacks import AddToCart, CartAction, SearchPage, StockAlertAsk
 from bot.filters import BoundDealer, Is
 from bot.i18n import _
 from bot.render import clip, money, qty, short
+from core.catalog.crosses import Analog, analogs_of
 from core.catalog.search import SearchHit, search_products
 from core.dealers.service import dealer_id_of, get_dealer
 from core.models import User
@@ -31,19 +32,51 @@ class Found:
     items: list[SearchHit]
     has_more: bool
     corrected: str | None = None  # the query shown instead of the one typed (it found nothing)
+    analogs: dict[int, list[Analog]] = field(default_factory=dict)  # in stock, not on the page
 
 
 async def find(session: AsyncSession, user: User, query: str, page: int) -> Found:
-    """Search the catalog for the dealer: their price type, one page."""
+    """Search the catalog for the dealer: their price type, one page, each item's in-stock
+    analogs (cross numbers) that the page does not already show."""
     dealer = await get_dealer(session, dealer_id_of(user))
     result = await search_products(
         session, query, price_type_id=dealer.price_type_id, page=page, page_size=PAGE_SIZE
     )
-    return Found(items=list(result.items), has_more=result.has_more, corrected=result.corrected)
+    shown = {hit.product_id for hit in result.items}
+    analogs = await analogs_of(session, list(shown), dealer.price_type_id)
+    others = {
+        pid: [a for a in found if a.product_id not in shown] for pid, found in analogs.items()
+    }
+    return Found(
+        items=list(result.items),
+        has_more=result.has_more,
+        corrected=result.corrected,
+        analogs={pid: found for pid, found in others.items() if found},
+    )
 
 
-def item_text(n: int, hit: SearchHit) -> str:
-    """An item: article, name, price, stock in total and by warehouse."""
+def analog_lines(analogs: list[Analog]) -> list[str]:
+    """The lines listing an item's in-stock analogs, after the item."""
+    if not analogs:
+        return []
+    rows = ["   " + _("catalog.analogs")]
+    for a in analogs:
+        rows.append(
+            "   "
+            + _(
+                "catalog.analog",
+                article=a.article,
+                name=a.name,
+                price=money(a.price, a.currency),
+                total=qty(a.stock_total),
+                unit=a.unit,
+            )
+        )
+    return rows
+
+
+def item_text(n: int, hit: SearchHit, analogs: list[Analog] | None = None) -> str:
+    """An item: article, name, price, stock in total and by warehouse; its analogs in stock."""
     rows = [
         f"{n}. {hit.article} — {hit.name}",
         "   " + _("catalog.price", price=money(hit.price, hit.currency)),
@@ -55,6 +88,7 @@ def item_text(n: int, hit: SearchHit) -> str:
         )
     else:
         rows.append("   " + _("catalog.no_stock"))
+    rows.extend(analog_lines(analogs or []))
     return "\n".join(rows)
 
 
@@ -67,7 +101,7 @@ def results_view(query: str, found: Found, page: int) -> tuple[str, InlineKeyboa
         text = [_("catalog.corrected", query=found.corrected)]
     rows: list[list[InlineKeyboardButton]] = []
     for i, hit in enumerate(found.items):
-        text.append(item_text(first + i, hit))
+        text.append(item_text(first + i, hit, found.analogs.get(hit.product_id)))
         rows.append(
             [
                 InlineKeyboardButton(
@@ -83,6 +117,15 @@ def results_view(query: str, found: Found, page: int) -> tuple[str, InlineKeyboa
                 )
             ]
         )
+        if hit.stock_total <= 0:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=_("alerts.ask_button", n=first + i),
+                        callback_data=StockAlertAsk(product_id=hit.product_id).pack(),
+                    )
+                ]
+            )
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton(text="◀", callback_data=SearchPage(page=page - 1).pack()))

@@ -1,4 +1,4 @@
-"""Settings: the active legal entity and the language."""
+"""Settings: the active legal entity, the language, price-drop alerts."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.handlers.colleagues import invite_button
 from bot.i18n import LOCALES, _
 from bot.keyboards import main_menu
 from bot.render import short
+from core.catalog.alerts import price_drops_enabled, set_price_drops
 from core.dealers.roles import may_invite
 from core.dealers.service import dealer_id_of, legal_entities, set_active_legal_entity
 from core.models import Dealer, LegalEntity, User
@@ -65,7 +66,17 @@ async def settings_view(session: AsyncSession, user: User) -> tuple[str, InlineK
     )
     if may_invite(user):
         rows.append([invite_button()])
+    rows.append([await price_drop_button(session, user)])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def price_drop_button(session: AsyncSession, user: User) -> InlineKeyboardButton:
+    """The price-drop alerts switch, showing its state."""
+    on = await price_drops_enabled(session, user)
+    return InlineKeyboardButton(
+        text=_("settings.price_drops_on" if on else "settings.price_drops_off"),
+        callback_data=SettingsAction(action="pd", value="off" if on else "on").pack(),
+    )
 
 
 def create_router() -> Router:
@@ -99,6 +110,19 @@ def create_router() -> Router:
         assert isinstance(query.message, Message)
         entities = await legal_entities(session, dealer_id_of(user))
         await query.message.edit_reply_markup(reply_markup=entity_picker(entities, entity.id))
+
+    @router.callback_query(SettingsAction.filter(F.action == "pd"))
+    async def toggle_price_drops(
+        query: CallbackQuery, callback_data: SettingsAction, session: AsyncSession, user: User
+    ) -> None:
+        enabled = callback_data.value == "on"
+        await set_price_drops(session, user, enabled)
+        await query.answer(
+            _("settings.price_drops_set_on" if enabled else "settings.price_drops_set_off")
+        )
+        assert isinstance(query.message, Message)
+        _text, markup = await settings_view(session, user)
+        await query.message.edit_reply_markup(reply_markup=markup)
 
     @router.callback_query(SettingsAction.filter(F.action == "lang"))
     async def change_language(

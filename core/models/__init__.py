@@ -12,6 +12,7 @@ from core.models.claims import (
     ClaimStatus,
     ClaimStatusEvent,
 )
+from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
     Dealer,
@@ -43,6 +44,7 @@ from core.models.system import CalendarDay, ExchangeSession, ManagerAction, Outb
 
 __all__ = [
     "AdminSetting",
+    "AlertPreference",
     "ApiToken",
     "Application",
     "AuditEntry",
@@ -59,6 +61,8 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "CrossGroup",
+    "CrossNumber",
     "Dealer",
     "DealerStatus",
     "Delivery",
@@ -78,6 +82,7 @@ __all__ = [
     "OutboxEvent",
     "PilotWave",
     "Price",
+    "PriceMark",
     "PriceType",
     "Product",
     "ProductGroup",
@@ -87,6 +92,7 @@ __all__ = [
     "SavedListLine",
     "StaffAccount",
     "Stock",
+    "StockAlert",
     "SyncState",
     "ThrottleHit",
     "User",

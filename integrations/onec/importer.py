@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -31,6 +32,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.catalog.alerts import after_exchange
+from core.catalog.crosses import link_onec_crosses
 from core.catalog.importer import (
     BATCH,
     SEEN_KINDS,
@@ -47,6 +50,7 @@ from integrations.onec.orders import apply_documents
 from integrations.onec.reader import Document, Offer, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
 
+log = logging.getLogger("integrations.onec.importer")
 READ_AHEAD = 2  # batches the reader thread may run ahead of the writer
 FLUSH_ROWS = 4 * BATCH  # rows of a batch (an item counts four: see _Buffers.size)
 MIN_FLUSH_ROWS = BATCH  # rows of the first batch, so that the database starts early
@@ -234,6 +238,7 @@ class _Reader:
         self.named = dict.fromkeys(SEEN_KINDS, False)
         self.has_prices = self.has_stock = False
         self.documents: list[Document] = []
+        self.crosses: list[tuple[str, dict[str, Any]]] = []  # (article, properties) of items
         self.batches = 0
 
     def next_batch(self) -> _Buffers | None:
@@ -258,6 +263,8 @@ class _Reader:
                     self.has_stock = True
             elif isinstance(record, ProductRow):
                 buffers.products.append(record)
+                if record.properties.get("crosses") and record.is_active:
+                    self.crosses.append((record.article, record.properties))
                 seen["variants" if record.parent_onec_id else "products"].append(record.onec_id)
             elif isinstance(record, GroupRow):
                 buffers.groups.append(record)
@@ -333,6 +340,8 @@ async def _import(
         counts["unknown"] = dict(writer.counts.unknown)
     if documents:
         counts["orders"] = await apply_documents(session, documents, zone=zone)
+    if reader.crosses:
+        counts["crosses"] = await link_onec_crosses(session, reader.crosses)
     counts["package"] = ", ".join(
         f"{kind}:{'partial' if partial else 'full'}" for kind, partial in sections.items()
     )
@@ -364,8 +373,22 @@ async def import_file(
     finally:
         if seen is not None and mark is not None and "counts" not in locals():
             seen.rollback(mark)
+    if counts.get("prices") or counts.get("stock"):
+        counts["alerts"] = await _alerts_after_offers(sessionmaker)
     counts["seconds"] = round(time.monotonic() - started, 2)
     return counts
+
+
+async def _alerts_after_offers(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """Back-in-stock and price-drop alerts for what the offers changed, in a transaction of
+    their own: a failure there is logged and does not undo the import (the alerts still wait,
+    and the next exchange tells them)."""
+    try:
+        async with sessionmaker() as session, session.begin():
+            return await after_exchange(session)
+    except Exception:
+        log.exception("alerts after the offers import failed")
+        return {}
 
 
 async def deactivate_unseen(

@@ -8,9 +8,11 @@ lose trailing spaces. Entities are never resolved and no DTD or network is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -249,6 +251,7 @@ def _groups(elem: Any, parent: str | None) -> Iterator[GroupRow]:
 
 _PRODUCT_TEXTS = {"Ид", "Наименование", "Артикул", "Штрихкод", "Статус", "ПометкаУдаления"}
 _PRODUCT_PARTS = {
+    "Аналоги",
     "БазоваяЕдиница",
     "Группы",
     "ЗначенияРеквизитов",
@@ -258,7 +261,54 @@ _PRODUCT_PARTS = {
 }
 
 
-def _product(elem: Any) -> ProductRow | None:
+# Requisites and properties that hold cross numbers (compared lower-case, letters and digits).
+CROSS_NAMES = {
+    "кросс",
+    "кроссы",
+    "кроссномер",
+    "кроссномера",
+    "oem",
+    "oemномер",
+    "oemномера",
+    "оригинальныйномер",
+    "оригинальныеномера",
+    "аналоги",
+}
+_CROSS_SPLIT = re.compile(r"[,;|\n]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1024)  # requisite names repeat on every item of a catalog
+def is_cross_name(name: str) -> bool:
+    """Whether a requisite or property of this name lists cross numbers ("Кросс-номера", "OEM")."""
+    return _NOT_WORD.sub("", name.lower()) in CROSS_NAMES
+
+
+def _crosses(
+    analogs: Any, requisites: dict[str, str], values: dict[str, str], cross_props: set[str]
+) -> list[list[str]]:
+    """Cross numbers of an item as [article, brand, 1C id]: its <Аналоги> (items of type Товар:
+    Артикул, Изготовитель, Ид) and the numbers listed in cross-number requisites/properties."""
+    found: list[list[str]] = []
+    if analogs is not None:
+        for analog in analogs:
+            if local(analog.tag) != "Аналог":
+                continue
+            kids = _children(analog)
+            maker = kids.get("Изготовитель")
+            brand = _texts(maker, "Наименование")[0] if maker is not None else ""
+            article, onec_id = _child_text(kids, "Артикул"), _child_text(kids, "Ид")
+            if article or onec_id:
+                found.append([article, brand, onec_id])
+    listed = [v for k, v in requisites.items() if is_cross_name(k)] if requisites else []
+    if cross_props and values:
+        listed += [v for k, v in values.items() if k in cross_props]
+    for value in listed:
+        found.extend([part.strip(), "", ""] for part in _CROSS_SPLIT.split(value) if part.strip())
+    return found
+
+
+def _product(elem: Any, cross_props: set[str] | None = None) -> ProductRow | None:
     texts: dict[str, str] = {}
     kids: dict[str, Any] = {}
     for child in elem:  # one pass, the first of each name: a catalog is mostly its items
@@ -296,6 +346,9 @@ def _product(elem: Any) -> ProductRow | None:
     maker = kids.get("Изготовитель")
     if maker is not None:
         properties["manufacturer"] = _texts(maker, "Наименование")[0]
+    crosses = _crosses(kids.get("Аналоги"), requisites, values, cross_props or set())
+    if crosses:
+        properties["crosses"] = crosses
     status = texts.get("Статус", "").lower()
     deleted = _flag(texts.get("ПометкаУдаления", "")) or status in {"удален", "удалён"}
     deleted = deleted or (elem.get("Статус") or "").strip().lower() == "удален"
@@ -496,6 +549,7 @@ def _read(source: BinaryIO, encoding: str) -> Generator[Record, None, None]:
         remove_pis=True,
     )
     seen_root = False
+    cross_props: set[str] = set()  # ids of the classifier's cross-number properties
     for event, elem in context:
         name = local(elem.tag)
         if event == "start":  # only the root and the sections matter at their start
@@ -540,10 +594,13 @@ def _read(source: BinaryIO, encoding: str) -> Generator[Record, None, None]:
                 _release(elem)
         elif name == "Свойство":
             if pname == "Свойства":
+                prop_id, prop_name = _texts(elem, "Ид", "Наименование")
+                if prop_id and is_cross_name(prop_name):
+                    cross_props.add(prop_id)
                 _release(elem)
         elif name == "Товар":
             if pname == "Товары" and local(parent.getparent().tag) == "Каталог":
-                product = _product(elem)
+                product = _product(elem, cross_props)
                 if product is not None:
                     yield product
                 _release(elem)

@@ -27,6 +27,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.catalog.crosses import cross_group_item_ids
 from core.catalog.normalize import normalize_article, query_words
 from core.catalog.offers import Offer, WarehouseStock, load_offers
 from core.catalog.search import sources
@@ -53,6 +54,7 @@ _BARCODE = re.compile(r"\d{8,14}")
 _KINDS: dict[int, SearchKind] = {
     TIER_EXACT_ARTICLE: "article",
     TIER_BARCODE: "barcode",
+    sources.TIER_CROSSES: "article",
     TIER_PREFIX: "article",
     TIER_WORDS: "name",
 }
@@ -68,6 +70,14 @@ __all__ = [
     "parse",
     "search_products",
 ]
+
+
+async def _cross_numbers(session: AsyncSession, query: sources.Query, _limit: int) -> list[int]:
+    """Items of every cross-number group holding the query (any spacing, dashes, case)."""
+    return await cross_group_item_ids(session, query.text)
+
+
+sources.register_source(sources.TIER_CROSSES, _cross_numbers)
 
 
 @dataclass(frozen=True)

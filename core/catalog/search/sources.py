@@ -52,6 +52,7 @@ WORD_CANDIDATES = 300
 
 TIER_EXACT_ARTICLE = 0
 TIER_BARCODE = 10
+TIER_CROSSES = 20  # items of the query's cross-number groups (core.catalog.crosses)
 TIER_PREFIX = 30
 TIER_WORDS = 40
 
