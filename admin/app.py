@@ -17,6 +17,7 @@ from admin.api import build_api_app
 from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
 from admin.views import auth, dealers, metrics, orders, pilot, system
+from admin.views import access as access_views
 from admin.views import broadcasts as broadcast_views
 from admin.web import (
     PREFIX,
@@ -80,6 +81,7 @@ def build_admin_app(
     for module in (auth, dealers, pilot, orders, system, metrics):
         app.add_routes(module.routes)
     app.add_routes(broadcast_views.routes)
+    app.add_routes(access_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

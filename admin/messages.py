@@ -116,6 +116,16 @@ TEXTS: dict[str, str] = {
     "import.bad_kpp": "КПП «{kpp}» неверен: нужно 9 цифр.",
     "import.legal_entity_other_dealer": "Юрлицо с ИНН {inn} уже принадлежит другому дилеру.",
     "import.no_file": "Выберите файл.",
+    # core.access
+    "access.denied": "Нет доступа.",
+    "access.revoked": "Доступ этого человека закрыт.",
+    "access.reason_too_long": "Причина длиннее {limit} символов.",
+    "access.not_paused": "Дилер «{dealer}» не приостановлен.",
+    "access.already_revoked": "Доступ «{name}» уже закрыт.",
+    "access.not_revoked": "Доступ «{name}» не закрыт.",
+    "access.not_a_manager": "«{name}» — не менеджер.",
+    "access.group_too_long": "Название группы длиннее {limit} символов.",
+    "user.not_found": "Пользователь Telegram {telegram_id} не найден.",
 }
 
 

@@ -64,6 +64,9 @@ class Dealer(Base):
     tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
     onboarded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # while status is `paused`: since when and why (core.access tells the dealer's people)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     legal_entities: Mapped[list[LegalEntity]] = relationship(
         back_populates="dealer", lazy="raise", order_by="LegalEntity.id"
@@ -118,6 +121,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     blocked_bot_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # cut off by an admin (core.access): no invitation re-admits them until restored
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # managers of one group share their dealers (core.access.scope)
+    manager_group: Mapped[str | None] = mapped_column(String(60))
 
 
 class StaffAccount(Base):
