@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin.api import build_api_app
 from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
-from admin.views import auth, dealers, metrics, orders, pilot, system
 from admin.views import access as access_views
+from admin.views import auth, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
 from admin.web import (
     PREFIX,

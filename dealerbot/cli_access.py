@@ -84,7 +84,7 @@ async def cmd_user_group(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_access_commands(sub: Any, dealer: Any) -> None:
     """Add `dealer pause|resume` to the dealer commands and the `user` command group."""
-    pause = dealer.add_parser("pause", help="pause a dealer: its people see no prices, order nothing")
+    pause = dealer.add_parser("pause", help="pause a dealer: no prices, no orders in the bot")
     pause.add_argument("id", type=int)
     pause.add_argument("--reason", help="shown to the dealer's people")
     pause.set_defaults(func=cmd_dealer_pause)

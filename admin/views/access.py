@@ -43,7 +43,9 @@ def _dealer_id(request: web.Request) -> int:
     return int(request.match_info["dealer_id"])
 
 
-async def access_context(request: web.Request, dealer: Dealer, people: list[User]) -> dict[str, Any]:
+async def access_context(
+    request: web.Request, dealer: Dealer, people: list[User]
+) -> dict[str, Any]:
     """What the card's access section shows: the audit of the dealer and its people."""
     return {
         "access_audit": await dealer_audit(request[DB], dealer.id),

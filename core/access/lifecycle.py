@@ -182,9 +182,7 @@ async def set_manager_group(
     return person
 
 
-async def dealer_audit(
-    session: AsyncSession, dealer_id: int, limit: int = 50
-) -> list[AuditEntry]:
+async def dealer_audit(session: AsyncSession, dealer_id: int, limit: int = 50) -> list[AuditEntry]:
     """The audit entries of a dealer and of its people, newest first (shown on its card)."""
     people = select(User.id).where(User.dealer_id == dealer_id)
     ids = [str(i) for i in await session.scalars(people)]

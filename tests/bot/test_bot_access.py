@@ -128,7 +128,8 @@ async def test_revoked_person_sees_nothing_even_with_the_old_link(
         await s.commit()
     leaving, staying = tg.person(first_name="Уходит"), tg.person(first_name="Остаётся")
     for person in (leaving, staying):  # both joined through the same multi-use link
-        assert "Вы подключены к заказам" in last_message(await tg.send_text(person, f"/start {token}")).text
+        welcome = last_message(await tg.send_text(person, f"/start {token}"))
+        assert "Вы подключены к заказам" in welcome.text
     old = last_message(await tg.send_text(leaving, "oc90"))
     assert PRICE in old.text
 

@@ -24,9 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("dealers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("pause_reason", sa.Text(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("pause_reason", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
