@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from core.errors import Forbidden
-from core.models import Claim, Dealer, Order, Role, User
+from core.models import Claim, Dealer, Invitation, Order, Role, User
 
 DENIED = "access.denied"
 STAFF = frozenset({Role.MANAGER, Role.ADMIN})
@@ -89,25 +89,33 @@ async def require_claim_in_scope(session: AsyncSession, actor: User, claim_id: i
     return claim
 
 
-async def dealer_of_object(session: AsyncSession, kind: str, object_id: int) -> int | None:
-    """The dealer an object belongs to (`dealer`, `order`, `claim`), or None when missing."""
-    if kind == "dealer":
-        return await session.scalar(select(Dealer.id).where(Dealer.id == object_id))
-    if kind == "order":
-        return await session.scalar(select(Order.dealer_id).where(Order.id == object_id))
-    if kind == "claim":
-        return await session.scalar(select(Claim.dealer_id).where(Claim.id == object_id))
-    raise ValueError(f"unknown object kind {kind!r}")
+async def dealer_of_object(
+    session: AsyncSession, kind: str, object_id: int
+) -> tuple[bool, int | None]:
+    """Whether an object (`dealer`, `order`, `claim`, `invitation`) exists, and its dealer."""
+    column = {
+        "dealer": (Dealer.id, Dealer.id),
+        "order": (Order.id, Order.dealer_id),
+        "claim": (Claim.id, Claim.dealer_id),
+        "invitation": (Invitation.id, Invitation.dealer_id),
+    }.get(kind)
+    if column is None:
+        raise ValueError(f"unknown object kind {kind!r}")
+    key, dealer = column
+    row = (await session.execute(select(key, dealer).where(key == object_id))).first()
+    return (False, None) if row is None else (True, row[1])
 
 
 async def staff_may_see(
     session: AsyncSession, role: str, user_id: int | None, kind: str, object_id: int
 ) -> bool:
-    """True when a staff role (and its person) may see this object; False also when missing."""
-    dealer_id = await dealer_of_object(session, kind, object_id)
-    if dealer_id is None:
-        return False
+    """True when a staff role (and its person) may see this object; False also when missing.
+
+    An admin sees every existing object; a manager only those of dealers in their scope."""
+    exists, dealer_id = await dealer_of_object(session, kind, object_id)
     scope = scope_for(role, user_id)
+    if not exists or (scope is not None and dealer_id is None):
+        return False
     if scope is None:
         return True
     found = await session.scalar(select(Dealer.id).where(Dealer.id == dealer_id, scope))
