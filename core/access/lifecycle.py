@@ -90,7 +90,7 @@ async def resume_dealer(
     reason = _reason(reason)
     if dealer.status != DealerStatus.PAUSED:
         raise InvalidInput("access.not_paused", dealer=dealer.name)
-    dealer.status = DealerStatus.ACTIVE if dealer.onboarded_at else DealerStatus.PROSPECT
+    dealer.status = DealerStatus.ACTIVE
     dealer.paused_at = None
     dealer.pause_reason = ""
     record(session, actor, "dealer.resume", "dealer", dealer.id, reason=reason)
