@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.models import AuditEntry, Dealer, Order, OrderStatus, Role, User
+from core.models import AuditEntry, Dealer, Order, OrderStatus, User
 from tests import factories
 from tests.admin.conftest import Browser, World, new_browser
 
@@ -90,9 +90,9 @@ async def test_revoke_and_restore_one_person(
         assert back is not None and back.revoked_at is None and back.is_active
         actions = list(
             await s.scalars(
-                select(AuditEntry.action).where(AuditEntry.object_type == "user").order_by(
-                    AuditEntry.id
-                )
+                select(AuditEntry.action)
+                .where(AuditEntry.object_type == "user")
+                .order_by(AuditEntry.id)
             )
         )
         assert actions == ["user.revoke", "user.restore"]
@@ -119,7 +119,7 @@ async def test_a_manager_cannot_pause_and_acts_only_on_own_dealers(
         f"/admin/claims/{world.claim_b.id}",
     ):
         status, body = await anna.get(path)
-        missing, missing_body = await anna.get(path.rsplit("/", 1)[0] + "/987654")
+        missing, _ = await anna.get(path.rsplit("/", 1)[0] + "/987654")
         assert status == missing == 404, path
         assert "Бета" not in body
     async with db() as s:
@@ -138,4 +138,3 @@ async def test_a_manager_cannot_pause_and_acts_only_on_own_dealers(
         assert b is not None and b.status == OrderStatus.NEW
         assert b.confirmed_by_id is None
         assert (await s.get(User, person.id)).revoked_at is None  # type: ignore[union-attr]
-    assert Role.MANAGER == "manager"
