@@ -92,7 +92,7 @@ async def test_two_managers_confirm_at_once_one_wins_and_both_see_it(world: Worl
     assert len(answers) == 2
     texts = sorted(str(a.params.get("text")) for a in answers)
     assert any(t.startswith("Заказ DB-") and t.endswith("подтверждён") for t in texts)
-    assert any(t.startswith("Уже обработано: ✅ Подтверждён:") for t in texts)
+    assert any(t.startswith("Уже обработано: ✅ Подтверждён:") for t in texts), texts
 
     async with world.db() as s:
         order = await s.get(Order, order_id)
