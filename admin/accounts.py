@@ -7,13 +7,14 @@ import logging
 import secrets
 from datetime import datetime
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from core import throttle
+from core.access.scope import scope_for
 from core.errors import Forbidden, InvalidInput
-from core.models import ApiToken, AuditEntry, Dealer, Role, StaffAccount, User, utcnow
+from core.models import ApiToken, AuditEntry, Role, StaffAccount, User, utcnow
 from core.security import hash_password, verify_password
 
 MAX_FAILED_LOGINS = throttle.ADMIN_ACCOUNT_IP.limit
@@ -125,12 +126,8 @@ async def acting_user(session: AsyncSession, staff: StaffAccount) -> User:
 
 def dealer_scope(staff: StaffAccount) -> ColumnElement[bool] | None:
     """The condition on Dealer a staff login may see: None (all) for an admin, their own
-    dealers for a manager (none if the login is bound to no person)."""
-    if staff.role == Role.ADMIN:
-        return None
-    if staff.user_id is None:
-        return false()
-    return Dealer.manager_id == staff.user_id
+    dealers for a manager (none if the login is bound to no person): core.access's one rule."""
+    return scope_for(staff.role, staff.user_id)
 
 
 def token_hash(token: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin.api import build_api_app
 from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
+from admin.views import access as access_views
 from admin.views import auth, dealer_editing, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
 from admin.views import crosses as cross_views
@@ -83,6 +84,7 @@ def build_admin_app(
     app.add_routes(broadcast_views.routes)
     app.add_routes(dealer_editing.routes)  # people, legal entities, addresses, tags, approval
     app.add_routes(cross_views.routes)
+    app.add_routes(access_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

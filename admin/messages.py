@@ -147,6 +147,16 @@ TEXTS: dict[str, str] = {
     "address.not_found": "Адрес не найден.",
     "invitation.dealer_full": "Лимит сотрудников дилера исчерпан ({limit}).",
     "approval.not_allowed": "Согласовать заказ может только согласующий дилера.",
+    # core.access
+    "access.denied": "Нет доступа.",
+    "access.revoked": "Доступ этого человека закрыт.",
+    "access.reason_too_long": "Причина длиннее {limit} символов.",
+    "access.not_paused": "Дилер «{dealer}» не приостановлен.",
+    "access.already_revoked": "Доступ «{name}» уже закрыт.",
+    "access.not_revoked": "Доступ «{name}» не закрыт.",
+    "access.not_a_manager": "«{name}» — не менеджер.",
+    "access.group_too_long": "Название группы длиннее {limit} символов.",
+    "user.not_found": "Пользователь Telegram {telegram_id} не найден.",
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.messages import error_text, text
+from core.access.scope import staff_may_see
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import AuditEntry, Role, StaffAccount, utcnow
 
@@ -118,7 +119,32 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     request[STAFF] = staff
     if getattr(handler, "admin_only", False) and staff.role != Role.ADMIN:
         return forbidden_page(request, text("auth.admin_only"))
+    await check_scope(request, staff)
     return await handler(request)
+
+
+# Path parameters naming an object of a dealer: every page with one is checked against
+# core.access's scope before its handler runs (tests/core/test_access_coverage.py walks them).
+SCOPED_PARAMS = {  # parameter: (object kind, the "not found" message key)
+    "dealer_id": ("dealer", "dealer.not_found"),
+    "order_id": ("order", "order.not_found"),
+    "claim_id": ("claim", "claim.not_found"),
+    "invitation_id": ("invitation", "invitation.unknown"),
+}
+# Path parameters of a part of an object named by a scoped parameter on the same path.
+PART_PARAMS = frozenset({"attachment_id", "entity_id", "user_id"})
+
+
+async def check_scope(request: web.Request, staff: StaffAccount) -> None:
+    """NotFound when the path names a dealer, order or claim outside the login's scope (a
+    manager's view of another manager's dealer looks exactly like a missing one)."""
+    for name, (kind, missing) in SCOPED_PARAMS.items():
+        raw = request.match_info.get(name)
+        if raw is None:
+            continue
+        object_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+        if not await staff_may_see(request[DB], staff.role, staff.user_id, kind, object_id):
+            raise NotFound(missing)
 
 
 def _pw_tag(staff: StaffAccount) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.handlers import get_routers
 from bot.i18n import create_i18n
 from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
+from bot.middlewares.access import AccessMiddleware
 from core.settings import Settings
 
 BOT_COMMANDS = ("start", "help", "menu", "cancel", "template", "lists")
@@ -49,7 +50,9 @@ def create_dispatcher(
         settings=settings,
         sessionmaker=sessionmaker,
     )
+    i18n = create_i18n()
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
-    LocaleMiddleware(create_i18n()).setup(dispatcher)
+    dispatcher.update.outer_middleware(AccessMiddleware(i18n))  # core.access, every update
+    LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher

@@ -305,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load CommerceML files offline")
     imp.add_argument("files", nargs="+")
     imp.set_defaults(func=cmd_import)
+
+    from dealerbot.cli_access import add_access_commands
+
+    add_access_commands(sub, dealer)  # dealer pause|resume, user revoke|restore|group
     return parser
 
 

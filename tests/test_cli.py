@@ -152,3 +152,51 @@ def test_import_command_loads_commerceml(
     broken = tmp_path / "broken.xml"
     broken.write_text(IMPORT_XML[:300], encoding="utf-8")
     assert main(["import", str(broken)]) == 1
+
+
+def test_pause_resume_revoke_restore_commands(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    assert main(["db", "upgrade"]) == 0
+    assert main(["dealer", "create", "--name", "ООО Тест", "--inn", "7701234567"]) == 0
+    capsys.readouterr()
+    path = cli_env.split("///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO users (telegram_id, role, dealer_id, full_name, language, is_active,"
+            " created_at) VALUES (555001, 'dealer', 1, 'Иван', 'ru', 1, '2026-12-01 10:00:00')"
+        )
+
+    assert main(["dealer", "pause", "1", "--reason", "долг по оплате"]) == 0
+    assert "dealer 1 (ООО Тест) paused" in capsys.readouterr().out
+    assert main(["dealer", "resume", "1"]) == 0
+    assert "resumed" in capsys.readouterr().out
+    assert main(["dealer", "resume", "1"]) == 1  # not paused: an error, nothing changes
+    assert "access.not_paused" in capsys.readouterr().err
+    assert main(["dealer", "pause", "42"]) == 1
+    assert "dealer.not_found" in capsys.readouterr().err
+
+    assert main(["user", "revoke", "555001", "--reason", "уволился"]) == 0
+    assert "user 555001 (Иван) revoked" in capsys.readouterr().out
+    assert main(["user", "revoke", "555001"]) == 1
+    assert "access.already_revoked" in capsys.readouterr().err
+    assert main(["user", "revoke", "999"]) == 1
+    assert "user.not_found" in capsys.readouterr().err
+    with sqlite3.connect(path) as conn:
+        revoked, active = conn.execute(
+            "SELECT revoked_at, is_active FROM users WHERE telegram_id = 555001"
+        ).fetchone()
+        assert revoked is not None and not active
+    assert main(["user", "restore", "555001"]) == 0
+    assert "restored" in capsys.readouterr().out
+
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT action, staff_login, object_id FROM audit_log ORDER BY id"
+        ).fetchall()
+        status = conn.execute("SELECT status FROM dealers WHERE id = 1").fetchone()[0]
+    assert [r[0] for r in rows] == ["dealer.pause", "dealer.resume", "user.revoke", "user.restore"]
+    assert all(r[1].startswith("cli:") for r in rows)
+    assert status == "active"

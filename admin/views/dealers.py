@@ -11,6 +11,7 @@ from sqlalchemy.sql import Select
 
 from admin.accounts import dealer_scope
 from admin.queries import dealer_text_match
+from admin.views.access import access_context
 from admin.views.orders import ORDER_STATUSES, SYNC_STATES
 from admin.web import (
     DB,
@@ -310,6 +311,7 @@ async def dealer_card(request: web.Request) -> web.Response:
         "role_labels": ROLE_LABELS,
         **await choices(request),
     }
+    context.update(await access_context(request, dealer, context["people"]))
     return await render(request, "dealers/card.html", context)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.access.scope import require_claim_in_scope
 from core.dealers.features import CLAIMS, require_feature
 from core.dealers.service import dealer_id_of, get_dealer
 from core.errors import InvalidInput, InvalidTransition, NotFound
@@ -215,8 +216,10 @@ async def change_claim_status(
     note: str = "",
     channel: str = "bot",
 ) -> Claim:
-    """A staff decision on a claim; the dealer is told through the outbox."""
+    """A staff decision on a claim of a dealer in the actor's scope (Forbidden `access.denied`
+    for any other, existing or not); the dealer is told through the outbox."""
     require_staff(actor)
+    await require_claim_in_scope(session, actor, claim_id)
     claim = await get_claim(session, None, claim_id)
     to_status = ClaimStatus(to_status)
     current = claim.status

@@ -87,6 +87,7 @@ async def redeem_invitation(
 
     Errors (nothing changes): invitation.unknown, invitation.revoked, invitation.expired,
     invitation.used_up, invitation.other_dealer (the person already belongs to another dealer).
+    Forbidden access.revoked for a person an admin cut off (old and multi-use links too).
     Redeeming the same link twice is harmless and uses it once.
     """
     now = now or utcnow()
@@ -98,6 +99,8 @@ async def redeem_invitation(
     if invitation.expires_at is not None and invitation.expires_at <= now:
         raise InvalidInput("invitation.expired")
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is not None and user.revoked_at is not None:
+        raise Forbidden("access.revoked")  # only an admin re-admits (core.access.lifecycle)
     if user is not None:
         already = await session.scalar(
             select(InvitationUse.id).where(
@@ -142,7 +145,8 @@ async def redeem_invitation(
     if invitation.dealer_id is not None:
         dealer = await session.get(Dealer, invitation.dealer_id)
         if dealer is not None:
-            dealer.status = DealerStatus.ACTIVE
+            if dealer.status != DealerStatus.PAUSED:  # a new person does not lift a pause
+                dealer.status = DealerStatus.ACTIVE
             dealer.onboarded_at = dealer.onboarded_at or now
     await session.flush()
     await session.refresh(invitation)

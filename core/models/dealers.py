@@ -68,6 +68,9 @@ class Dealer(Base):
     # roles inside the dealer (core.dealers.roles, core.orders.approval)
     approval_threshold: Mapped[Decimal | None] = mapped_column(Money)
     max_people: Mapped[int] = mapped_column(default=5, server_default="5")
+    # while status is `paused`: since when and why (core.access tells the dealer's people)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     legal_entities: Mapped[list[LegalEntity]] = relationship(
         back_populates="dealer", lazy="raise", order_by="LegalEntity.id"
@@ -126,6 +129,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # buyer | approver | admin inside the dealer (core.dealers.roles.DealerRole)
     dealer_role: Mapped[str] = mapped_column(String(20), default="buyer", server_default="buyer")
+    # cut off by an admin (core.access): no invitation re-admits them until restored
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # managers of one group share their dealers (core.access.scope)
+    manager_group: Mapped[str | None] = mapped_column(String(60))
 
 
 class StaffAccount(Base):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.scope import require_order_in_scope
 from core.errors import Forbidden, InvalidInput
 from core.models import ManagerAction, Order, OrderStatus, Role, User
-from core.orders.queries import get_order_any_dealer
 from core.orders.status import change_status
 
 STAFF_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
@@ -22,9 +22,10 @@ def require_staff(actor: User) -> None:
 async def confirm_order(
     session: AsyncSession, order_id: int, actor: User, *, channel: str = "bot"
 ) -> Order:
-    """Confirm a new order; of two managers at once, one wins and the other gets an error."""
+    """Confirm a new order of a dealer in the actor's scope (Forbidden `access.denied` for any
+    other, existing or not); of two managers at once, one wins and the other gets an error."""
     require_staff(actor)
-    order = await get_order_any_dealer(session, order_id)
+    order = await require_order_in_scope(session, actor, order_id)  # the manager's dealers
     await change_status(
         session, order, OrderStatus.CONFIRMED, actor_kind=actor.role, actor_id=actor.id
     )
@@ -45,7 +46,7 @@ async def reject_order(
         raise InvalidInput("order.reject_reason_required")
     if len(reason) > MAX_REASON:
         raise InvalidInput("order.reject_reason_too_long", limit=MAX_REASON)
-    order = await get_order_any_dealer(session, order_id)
+    order = await require_order_in_scope(session, actor, order_id)  # the manager's dealers
     await change_status(
         session, order, OrderStatus.REJECTED, actor_kind=actor.role, actor_id=actor.id, note=reason
     )

@@ -1,18 +1,19 @@
 """What managers look up: pending orders, today's orders, a dealer's last orders, dealers.
 
-Scope: an admin sees every dealer; a manager sees the dealers assigned to them and those
-assigned to nobody (so an unassigned dealer's orders are never invisible).
+Scope: the one rule of core.access.scope (an admin sees every dealer; a manager the dealers
+assigned to them, to their group and to nobody).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.scope import dealer_scope
 from core.errors import NotFound
-from core.models import Dealer, Order, OrderStatus, Role, User
+from core.models import Dealer, Order, OrderStatus, User
 from core.orders.manager import require_staff
 
 MAX_ROWS = 30
@@ -20,9 +21,8 @@ MAX_ROWS = 30
 
 def _dealer_scope(actor: User) -> list[ColumnElement[bool]]:
     require_staff(actor)
-    if actor.role == Role.ADMIN:
-        return []
-    return [or_(Dealer.manager_id == actor.id, Dealer.manager_id.is_(None))]
+    scope = dealer_scope(actor)
+    return [] if scope is None else [scope]
 
 
 async def dealer_names(session: AsyncSession, dealer_ids: set[int]) -> dict[int, str]:

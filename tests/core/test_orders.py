@@ -302,6 +302,8 @@ async def test_two_managers_confirm_at_once_one_wins(db) -> None:
     async with db() as session:
         w = await world(session)
         second = await f.user(session, role=Role.MANAGER)
+        # the two share a group, so both act on the dealer (core.access.scope)
+        w["manager"].manager_group = second.manager_group = "Продажи"
         await f.cart(session, w["alice"], {w["filt"]: "1"})
         order = await place_order(
             session, w["alice"], request_key="race", calendar=CAL, now=WORKING

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from core.access.lifecycle import Actor, set_manager_group
 from core.claims.service import ClaimLineInput, file_claim
 from core.models import (
     Claim,
@@ -72,6 +73,10 @@ async def test_group_chat_gets_it_too_and_without_a_manager_everyone_does(world:
 
 async def test_two_managers_confirm_at_once_one_wins_and_both_see_it(world: World) -> None:
     world.policy(group=True)
+    async with world.db() as s:  # both sit in the managers' group: they share their dealers
+        for person in (world.manager, world.other):
+            await set_manager_group(s, person.id, "Продажи", Actor(login="test"))
+        await s.commit()
     order_id = await world.place(THURSDAY_NOON)
     await world.sender().run_once(THURSDAY_NOON)
     (private_card,) = cards_to(world, world.manager.id)
@@ -87,7 +92,7 @@ async def test_two_managers_confirm_at_once_one_wins_and_both_see_it(world: Worl
     assert len(answers) == 2
     texts = sorted(str(a.params.get("text")) for a in answers)
     assert any(t.startswith("Заказ DB-") and t.endswith("подтверждён") for t in texts)
-    assert any(t.startswith("Уже обработано: ✅ Подтверждён:") for t in texts)
+    assert any(t.startswith("Уже обработано: ✅ Подтверждён:") for t in texts), texts
 
     async with world.db() as s:
         order = await s.get(Order, order_id)

@@ -1,7 +1,7 @@
 """roles inside a dealer: buyer / approver / dealer admin, approval thresholds, people limit
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02 16:00:00
 
 `users.dealer_role` (buyer by default) says what a dealer's person may do inside the dealer;
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
