@@ -31,14 +31,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import (
     AddToCart,
     ApplicationAction,
+    ApprovalDecision,
     CartAction,
     Checkout,
     ClaimAction,
+    ColleagueInvite,
+    ListAction,
     OrderAction,
+    OrderEdit,
     PickEntity,
     Poll,
     SearchPage,
     SettingsAction,
+    StockAlertAsk,
 )
 from bot.handlers.nps import Nps
 from bot.i18n import LOCALES, _, normalize_locale
@@ -76,6 +81,11 @@ DEALER_OWN: frozenset[str] = frozenset(
         PickEntity,
         Poll,
         Nps,
+        ApprovalDecision,  # core.orders.approval: only an approver of the order's own dealer
+        ColleagueInvite,
+        ListAction,  # core.orders.saved_lists: the person's own dealer's lists only
+        OrderEdit,  # core.orders.amend: the person's own dealer's orders only
+        StockAlertAsk,
     )
 )
 # Buttons for people not yet bound to a dealer (the application form).

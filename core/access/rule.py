@@ -40,16 +40,23 @@ class DealerAction(StrEnum):
 
 
 _ALL = frozenset(DealerAction)
-# Roles inside a dealer and what each may do. Today every dealer person is `Role.DEALER` and
-# may do everything but approve and invite; buyer / approver / dealer admin go here.
+# Roles inside a dealer (`User.dealer_role`, core.dealers.roles.DealerRole) and what each may
+# do: the one table of it. A buyer prepares and places orders; an approver also decides on
+# colleagues' orders above the threshold; the dealer's admin also invites colleagues.
 ROLE_ACTIONS: dict[str, frozenset[DealerAction]] = {
-    Role.DEALER: _ALL - {DealerAction.APPROVE, DealerAction.INVITE},
+    "buyer": _ALL - {DealerAction.APPROVE, DealerAction.INVITE},
+    "approver": _ALL - {DealerAction.INVITE},
+    "admin": _ALL,
 }
 
 
 def role_allows(user: User, action: DealerAction) -> bool:
-    """True when the person's role inside their dealer allows `action`."""
-    return action in ROLE_ACTIONS.get(user.role, frozenset())
+    """True when the person is an active dealer's person whose role inside the dealer allows
+    `action` (an unknown stored role counts as buyer)."""
+    if not user.is_active or user.role != Role.DEALER or user.dealer_id is None:
+        return False
+    actions = ROLE_ACTIONS.get(user.dealer_role) or ROLE_ACTIONS["buyer"]
+    return action in actions
 
 
 @dataclass(frozen=True)

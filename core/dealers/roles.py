@@ -6,8 +6,8 @@
 - the dealer's **admin** is an approver who also invites colleagues from the bot with one-use
   links, within the limit the distributor set (`Dealer.max_people`).
 
-The predicates here (`may_approve`, `may_invite`) are the only places these rules are written;
-the central access check (core/access) is meant to call them, not to copy them.
+What each role may do is written once, in core.access.rule.ROLE_ACTIONS; the predicates here
+(`may_approve`, `may_invite`) ask it and add what is about the order (same dealer, not one's own).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from enum import StrEnum
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.rule import DealerAction, role_allows
 from core.errors import InvalidInput
 from core.models import Dealer, Invitation, Order, Role, User, utcnow
 
@@ -47,10 +48,6 @@ def dealer_role_of(user: User) -> DealerRole:
         return DealerRole.BUYER
 
 
-def _dealer_person(user: User) -> bool:
-    return user.is_active and user.role == Role.DEALER and user.dealer_id is not None
-
-
 def may_approve(user: User, order: Order) -> bool:
     """May this person approve or reject this order waiting for approval?
 
@@ -59,21 +56,20 @@ def may_approve(user: User, order: Order) -> bool:
     (dealer paused, person revoked) runs in front of this and is not repeated here.
     """
     return (
-        _dealer_person(user)
+        role_allows(user, DealerAction.APPROVE)
         and user.dealer_id == order.dealer_id
-        and dealer_role_of(user) in APPROVING
         and user.id != order.author_id
     )
 
 
 def may_invite(user: User) -> bool:
     """May this person invite colleagues to their dealer from the bot (the dealer's admin)?"""
-    return _dealer_person(user) and dealer_role_of(user) == DealerRole.ADMIN
+    return role_allows(user, DealerAction.INVITE)
 
 
 def needs_no_approval(user: User) -> bool:
     """Orders of approvers and dealer admins go straight on, whatever their total."""
-    return dealer_role_of(user) in APPROVING
+    return role_allows(user, DealerAction.APPROVE)
 
 
 async def approvers(session: AsyncSession, order: Order) -> list[User]:

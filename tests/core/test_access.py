@@ -105,3 +105,13 @@ async def test_a_new_person_does_not_lift_a_pause_and_the_audit_lists_all(
     with pytest.raises(InvalidInput):
         await pause_dealer(session, dealer.id, WHO, reason="x" * 501)
     assert await session.scalar(select(User.id).where(User.telegram_id == 42_002))
+
+
+def test_the_role_table_knows_every_role_inside_a_dealer() -> None:
+    from core.access.rule import ROLE_ACTIONS
+    from core.dealers.roles import DealerRole
+
+    assert set(ROLE_ACTIONS) == {role.value for role in DealerRole}
+    assert DealerAction.APPROVE in ROLE_ACTIONS[DealerRole.APPROVER]
+    assert DealerAction.INVITE not in ROLE_ACTIONS[DealerRole.APPROVER]
+    assert DealerAction.INVITE in ROLE_ACTIONS[DealerRole.ADMIN]
