@@ -82,6 +82,7 @@ TEXTS: dict[str, str] = {
     "staff.login_required": "Укажите логин.",
     "staff.bad_role": "Неизвестная роль «{role}».",
     "staff.password_too_short": "Пароль короче {minimum} символов.",
+    "staff.password_blank": "Пароль не может быть пустым.",
     "staff.login_taken": "Логин «{login}» уже занят.",
     "staff.user_not_found": "Пользователь Telegram не найден.",
     "staff.not_found": "Логин не найден.",
