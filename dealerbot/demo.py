@@ -969,7 +969,8 @@ class _Loader:
             seed=seed,
         )
         self.counts["claims"] = self.counts.get("claims", 0) + counts.pop("claims_added")
-        self.counts["dealers"] = self.counts.get("dealers", 0) + counts["prospects"]
+        for name in ("dealers", "legal_entities", "addresses"):
+            self.counts[name] = self.counts.get(name, 0) + counts["prospects"]
         self.counts.update(counts)
 
     def summary(self, calendar_days: int) -> DemoSummary:

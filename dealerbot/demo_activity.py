@@ -56,7 +56,7 @@ from dealerbot.fakedata import fake_dealers, fake_telegram_id, inn10, person_nam
 PROSPECTS = 56  # companies of the 1C client base not in the pilot: a second page of dealers
 MIN_CLAIMS = 60  # a second page of claims
 EXCHANGE_DAYS = 62  # a catalog and an orders exchange a day: a second page of the exchange log
-DEMO_PHOTO = "demo-photo:"  # claim photos of the demo are drawn by the admin, not fetched
+DEMO_PHOTO = "demo-photo:"  # claim photos of the demo: admin/views/orders.py draws them
 CS = ClaimStatus
 
 
@@ -260,7 +260,7 @@ async def _applications(
     """Nine new applications in the queue, six approved (their dealers exist), five rejected."""
     companies = fake_dealers(20, seed + 202)
     approved_dealers = list(prospect_ids[3:9])
-    dealer_inns: dict[int, str] = {
+    dealer_inns: dict[int, str | None] = {
         dealer_id: inn
         for dealer_id, inn in await session.execute(
             select(Dealer.id, Dealer.inn).where(Dealer.id.in_(approved_dealers))

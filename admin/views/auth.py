@@ -25,7 +25,17 @@ from admin.web import (
     redirect,
     render,
 )
-from core.models import Application, Claim, ClaimStatus, Dealer, Order, OrderStatus, Role
+from core.models import (
+    Application,
+    AuditEntry,
+    Claim,
+    ClaimStatus,
+    Dealer,
+    Order,
+    OrderStatus,
+    Role,
+    utcnow,
+)
 from core.pilot import wave_funnels
 
 routes = web.RouteTableDef()
@@ -48,7 +58,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     try:
         staff = await authenticate(db, field(data, "login"), field(data, "password"))
     except LoginRefused as error:
-        await db.commit()  # keep the failure count
+        record_refused_login(request, field(data, "login"), error.key)
+        await db.commit()  # keep the failure count and the audit entry
         params = dict(error.params)
         if "until" in params:
             params["until"] = local_time(params["until"], request)
@@ -63,6 +74,23 @@ async def login(request: web.Request) -> web.StreamResponse:
     cookie["pw"] = _pw_tag(staff)
     await csrf_token(request)
     raise redirect(next_path)
+
+
+def record_refused_login(request: web.Request, login: str, reason: str) -> None:
+    """Write a refused admin login to the audit log (the one place; a throttle sits beside it).
+
+    The attempted login and the address are kept, never the password.
+    """
+    request[DB].add(
+        AuditEntry(
+            at=utcnow(),
+            staff_login=login.strip().lower()[:100],
+            action="auth.login_failed",
+            object_type="staff",
+            details={"reason": reason},
+            remote_addr=request.remote,
+        )
+    )
 
 
 @routes.post("/logout")

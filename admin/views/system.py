@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from admin.accounts import create_api_token
+from admin.exchange_view import KINDS, present
 from admin.keys import SETTINGS
 from admin.web import (
     DB,
@@ -66,9 +67,13 @@ async def exchange_log(request: web.Request) -> web.Response:
     )
     scheme = "https" if is_tls(request) else "http"
     settings = request.app[SETTINGS]
+    total = int(await db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     context = {
-        "sessions": rows,
+        "sessions": [present(row) for row in rows],
+        "kinds": KINDS,
         "page": page,
+        "pages": max(total - 1, 0) // 50 + 1,
+        "total": total,
         "endpoint": f"{scheme}://{request.host}/1c/exchange",
         "onec_login": settings.onec_username,
     }

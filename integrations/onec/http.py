@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from integrations.onec.exchange import COOKIE, Answer, Exchange, check_credentials, failure
+from integrations.onec.login_log import record_refused_login
 from integrations.onec.safety import Limits
 
 ONEC_EXCHANGE = web.AppKey("onec_exchange", Exchange)
@@ -63,6 +64,7 @@ async def handle_exchange(request: web.Request) -> web.Response:
     mode = params.get("mode", "").strip().lower()
     given = _credentials(request)
     if given is not None and not check_credentials(exchange.settings, *given):
+        await record_refused_login(exchange.sessionmaker, kind, given[0], request.remote)
         return _respond(failure("неверный логин или пароль обмена с сайтом"))
     if mode == "checkauth":
         if given is None:
