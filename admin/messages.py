@@ -35,6 +35,7 @@ TEXTS: dict[str, str] = {
     "broadcast.not_cancellable": "Рассылку уже нельзя отменить ({state}).",
     "broadcast.schedule_past": "Время старта уже прошло.",
     "broadcast.bad_time": "Укажите дату и время старта.",
+    "broadcast.no_recipients": "Получателей нет: в аудитории никто не подключён к боту.",
     "broadcast.no_own_chat": "Укажите свой Telegram id для тестовой отправки.",
     "auth.bad_credentials": "Неверный логин или пароль.",
     "auth.locked": "Слишком много неудачных попыток входа. Вход заблокирован до {until}.",
