@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from admin.accounts import create_api_token
@@ -94,8 +95,14 @@ async def settings_page(request: web.Request) -> web.Response:
             .order_by(CalendarDay.day)
         )
     )
+    months: dict[str, list[CalendarDay]] = {}
+    for row in days:
+        months.setdefault(format_date(row.day, "LLLL yyyy", locale="ru").capitalize(), []).append(
+            row
+        )
     context = {
         "days": days,
+        "months": months,
         "day_kinds": DAY_LABELS,
         "chat": await get_setting(db, CHAT_KEY) or "",
         "policy": in_force.after_hours_policy,

@@ -142,3 +142,18 @@ async def _admin(browser: Browser, db: async_sessionmaker[AsyncSession]) -> Brow
     await staff(db, "chief")
     await browser.login("chief")
     return browser
+
+
+async def test_calendar_is_grouped_by_month_with_the_decree(
+    db: async_sessionmaker[AsyncSession], admin: Browser
+) -> None:
+    from core.holidays import load_russian_holidays
+
+    async with db() as session:
+        await load_russian_holidays(session, 2026)
+        await session.commit()
+    status, body = await admin.get("/admin/settings")
+    assert status == 200
+    assert body.index("Январь 2026") < body.index("09.01.2026") < body.index("Февраль 2026")
+    assert "Выходной перенесён с 03.01" in body
+    assert body.count('class="month"') >= 8
