@@ -108,7 +108,7 @@ TEXTS: dict[str, str] = {
     "import.too_large": "Файл слишком большой.",
     "import.unsupported_format": "Формат не поддерживается: сохраните как .xlsx или .csv.",
     "import.bad_file": "Файл не читается как .xlsx или .csv.",
-    "import.missing_column": "Нет колонки «ИНН» (inn) в строке заголовков.",
+    "import.missing_column": "Нет колонки «ИНН» в строке заголовков: скачайте шаблон.",
     "import.name_required": "Новый дилер: нужно название.",
     "import.too_long": "Колонка «{column}» длиннее {limit} символов.",
     "import.unknown_price_type": "Тип цен «{name}» не найден.",

@@ -157,3 +157,40 @@ async def test_calendar_is_grouped_by_month_with_the_decree(
     assert body.index("Январь 2026") < body.index("09.01.2026") < body.index("Февраль 2026")
     assert "Выходной перенесён с 03.01" in body
     assert body.count('class="month"') >= 8
+
+
+async def test_dealer_import_template_round_trip_in_russian(
+    db: async_sessionmaker[AsyncSession], world: World, admin: Browser
+) -> None:
+    import io
+
+    import aiohttp
+    import openpyxl
+
+    from core.dealers.importing import TEMPLATE_HEADERS
+    from core.models import Dealer
+
+    _, page = await admin.get("/admin/dealers/import")
+    assert 'href="/admin/dealers/import/template.xlsx"' in page
+    assert "prospect" not in page and "price_type" not in page  # Russian only
+    response = await admin.client.get("/admin/dealers/import/template.xlsx")
+    assert response.status == 200
+    assert "dealers-template.xlsx" in response.headers["Content-Disposition"]
+    template = await response.read()
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book["Дилеры"]
+    assert [c.value for c in sheet[1]] == list(TEMPLATE_HEADERS)
+    assert "кандидат" in [c.value for c in book["Справочник"]["A"]]
+    assert "Пилот-1" in [c.value for c in book["Справочник"]["C"]]
+
+    # The template as downloaded imports: the example dealer with its two legal entities.
+    body = aiohttp.FormData()
+    body.add_field("csrf_token", admin.csrf)
+    body.add_field("file", template, filename="dealers-template.xlsx")
+    response = await admin.client.post("/admin/dealers/import", data=body)
+    page = await response.text()
+    assert response.status == 200 and "дилер создан" in page and "дилер обновлён" in page
+    async with db() as session:
+        dealer = await session.scalar(select(Dealer).where(Dealer.inn == "6901000007"))
+        assert dealer is not None and dealer.status == "prospect"
+        assert dealer.wave_id == world.wave.id
