@@ -778,7 +778,7 @@ async def _audit(
                     "dealer.update",
                     "dealer",
                     dealer_id,
-                    {"changed": ["city", "tags"]},
+                    {"изменено": "город, теги"},
                 )
             )
         elif roll < 0.35:
@@ -800,7 +800,7 @@ async def _audit(
                     "auth.login_failed",
                     "staff",
                     "",
-                    {"login": "director"},
+                    {"причина": "неверный логин или пароль"},
                     remote="203.0.113.7",
                 )
             )
@@ -811,7 +811,7 @@ async def _audit(
             "onec.login_failed",
             "exchange",
             "",
-            {"login": "1c"},
+            {"обмен": "каталог"},
             remote="10.0.0.15",
         )
     )

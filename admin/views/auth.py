@@ -76,6 +76,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     raise redirect(next_path)
 
 
+REFUSALS = {"auth.bad_credentials": "неверный логин или пароль", "auth.locked": "вход заблокирован"}
+
+
 def record_refused_login(request: web.Request, login: str, reason: str) -> None:
     """Write a refused admin login to the audit log (the one place; a throttle sits beside it).
 
@@ -87,7 +90,7 @@ def record_refused_login(request: web.Request, login: str, reason: str) -> None:
             staff_login=login.strip().lower()[:100],
             action="auth.login_failed",
             object_type="staff",
-            details={"reason": reason},
+            details={"причина": REFUSALS.get(reason, reason)},
             remote_addr=request.remote,
         )
     )

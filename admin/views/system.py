@@ -10,6 +10,7 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 
 from admin.accounts import create_api_token
+from admin.audit_labels import ACTIONS, OBJECTS
 from admin.exchange_view import KINDS, present
 from admin.keys import SETTINGS
 from admin.web import (
@@ -337,6 +338,11 @@ async def audit_log(request: web.Request) -> web.Response:
     rows = list(
         await db.scalars(query.order_by(AuditEntry.id.desc()).offset(page * 100).limit(100))
     )
-    return await render(
-        request, "system/audit.html", {"entries": rows, "total": total, "page": page}
-    )
+    context = {
+        "entries": rows,
+        "total": total,
+        "page": page,
+        "actions": ACTIONS,
+        "objects": OBJECTS,
+    }
+    return await render(request, "system/audit.html", context)

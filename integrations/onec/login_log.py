@@ -40,7 +40,7 @@ async def record_refused_login(
                 staff_login=login,
                 action="onec.login_failed",
                 object_type="exchange",
-                details={"type": kind[:20]},
+                details={"обмен": {"catalog": "каталог", "sale": "заказы"}.get(kind, kind[:20])},
                 remote_addr=remote,
             )
         )
