@@ -28,18 +28,22 @@ class LoginRefused(Forbidden):
     """Wrong login or password, or the account is locked or disabled."""
 
 
+FAILURE_REASONS = {"bad_credentials": "неверный логин или пароль", "throttled": "вход заблокирован"}
+
+
 def record_failed_login(session: AsyncSession, login: str, ip: str | None, reason: str) -> None:
     """The one record of a refused admin login: a log line and an audit entry
-    (`auth.failed`, with the login tried, the reason and the address)."""
+    (`auth.login_failed`, with the login tried, the reason and the address; never the
+    password)."""
     log.warning("admin login refused login=%r ip=%s reason=%s", login[:100], ip, reason)
     session.add(
         AuditEntry(
             at=utcnow(),
-            staff_login="",
-            action="auth.failed",
+            staff_login=login.strip().lower()[:100],
+            action="auth.login_failed",
             object_type="staff",
             object_id="",
-            details={"login": login.strip().lower()[:100], "reason": reason},
+            details={"причина": FAILURE_REASONS.get(reason, reason)},
             remote_addr=ip,
         )
     )

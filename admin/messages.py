@@ -35,6 +35,7 @@ TEXTS: dict[str, str] = {
     "broadcast.not_cancellable": "Рассылку уже нельзя отменить ({state}).",
     "broadcast.schedule_past": "Время старта уже прошло.",
     "broadcast.bad_time": "Укажите дату и время старта.",
+    "broadcast.no_recipients": "Получателей нет: в аудитории никто не подключён к боту.",
     "broadcast.no_own_chat": "Укажите свой Telegram id для тестовой отправки.",
     "auth.bad_credentials": "Неверный логин или пароль.",
     "auth.locked": (
@@ -112,7 +113,7 @@ TEXTS: dict[str, str] = {
     "import.too_large": "Файл слишком большой.",
     "import.unsupported_format": "Формат не поддерживается: сохраните как .xlsx или .csv.",
     "import.bad_file": "Файл не читается как .xlsx или .csv.",
-    "import.missing_column": "Нет колонки «ИНН» (inn) в строке заголовков.",
+    "import.missing_column": "Нет колонки «ИНН» в строке заголовков: скачайте шаблон.",
     "import.name_required": "Новый дилер: нужно название.",
     "import.too_long": "Колонка «{column}» длиннее {limit} символов.",
     "import.unknown_price_type": "Тип цен «{name}» не найден.",

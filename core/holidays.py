@@ -7,9 +7,10 @@ The rules (Трудовой кодекс РФ):
   1-8 January ones (the government moves those to other days of the year by a yearly decree);
 - art. 95: the working day just before a holiday is one hour shorter.
 
-The yearly government decree may move further days (e.g. make 31 December a day off and a
-Saturday a working day); those cannot be derived from rules, so an admin enters them as
-calendar days on top of what `load_russian_holidays` stores. No third-party library is used:
+The yearly government decree (art. 112 part 5) moves further days off (e.g. the weekend days
+of the New Year holidays to 31 December, a Saturday made a working day); those cannot be
+derived from rules: the published decrees are in `DECREES` (`russian_calendar` = rules plus
+decree), and an admin enters any other change as a calendar day. No third-party library is used:
 the rules are a dozen lines, and the `holidays` package knows neither shortened days nor the
 calendar-day table we keep.
 """
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.calendar import HOLIDAY, SHORTENED
+from core.calendar import HOLIDAY, SHORTENED, WORKDAY
 from core.errors import InvalidInput
 from core.models import CalendarDay
 
@@ -42,7 +43,19 @@ FIXED: tuple[tuple[int, int, str], ...] = (
     (6, 12, "День России"),
     (11, 4, "День народного единства"),
 )
-MIN_YEAR, MAX_YEAR = 2005, 2100  # the current list of holidays dates from 2005
+MIN_YEAR, MAX_YEAR = 2005, 2100
+# Days off moved by the government's yearly decree: (the day off given up, the day it moves to).
+DECREES: dict[int, tuple[tuple[date, date], ...]] = {
+    2025: (
+        (date(2025, 1, 4), date(2025, 5, 2)),
+        (date(2025, 1, 5), date(2025, 12, 31)),
+        (date(2025, 11, 1), date(2025, 11, 3)),
+    ),
+    2026: (
+        (date(2026, 1, 3), date(2026, 1, 9)),
+        (date(2026, 1, 4), date(2026, 12, 31)),
+    ),
+}  # the current list of holidays dates from 2005
 
 
 @dataclass(frozen=True)
@@ -80,14 +93,38 @@ def russian_holidays(year: int) -> list[SpecialDay]:
     return sorted(set(out), key=lambda item: item.day)
 
 
+def decree_transfers(year: int) -> list[SpecialDay]:
+    """The days the year's decree moves: the new day off, and a weekend made a working day
+    (a weekend inside the New Year holidays stays off: only its day off moves)."""
+    holidays = {date(year, month, day) for month, day, _ in FIXED}
+    out = []
+    for given_up, moved in DECREES.get(year, ()):
+        out.append(
+            SpecialDay(moved, HOLIDAY, f"Выходной перенесён с {given_up:%d.%m} (постановление)")
+        )
+        if given_up not in holidays:
+            note = f"Рабочий день: выходной перенесён на {moved:%d.%m} (постановление)"
+            out.append(SpecialDay(given_up, WORKDAY, note))
+    return out
+
+
+def russian_calendar(year: int) -> list[SpecialDay]:
+    """The year's holidays and shortened days by the Labour Code, with the decree's transfers
+    in place of what they change."""
+    days = {item.day: item for item in russian_holidays(year)}
+    days.update({item.day: item for item in decree_transfers(year)})
+    return sorted(days.values(), key=lambda item: item.day)
+
+
 async def load_russian_holidays(
     session: AsyncSession, year: int, *, overwrite: bool = False
 ) -> list[SpecialDay]:
-    """Store the year's holidays and shortened days as calendar days; returns those stored.
+    """Store the year's holidays, shortened days and decree transfers as calendar days;
+    returns those stored.
 
     Days an admin already set are kept unless `overwrite` is given; loading twice adds nothing.
     """
-    wanted = russian_holidays(year)
+    wanted = russian_calendar(year)
     existing = {
         row.day: row
         for row in await session.scalars(

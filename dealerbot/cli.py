@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import json
+import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
 from core import migrate
 from core.dealers.invitations import create_invitation, deep_link
 from core.dealers.service import create_dealer, get_dealer
-from core.dealers.staff import create_staff_account
-from core.errors import DomainError
+from core.dealers.staff import create_staff_account, set_staff_password
+from core.errors import InvalidInput
 from core.settings import Settings
 from dealerbot.app import Services, build_services
+from dealerbot.cli_text import cli_sentence, describe_error
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -57,6 +62,8 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from dealerbot.demo import load_demo
     from dealerbot.runner import serve
 
+    if args.items < 1:
+        raise InvalidInput("demo.bad_items", items=args.items)
     await migrate.upgrade(settings.database_url)
     services: Services = build_services(settings)
     try:
@@ -64,15 +71,18 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await services.engine.dispose()
     print(summary)
-    await _demo_admin(settings)
+    first_login = await _demo_admin(settings)
     if args.no_serve:
         return 0
-    await serve(settings)
+    await serve(settings, first_login=first_login)
     return 0
 
 
-async def _demo_admin(settings: Settings) -> None:
-    """Give the demo a web admin login when there is none yet, and say it once."""
+async def _demo_admin(settings: Settings) -> str | None:
+    """Give the demo a web admin login when there is none yet, and say it once.
+
+    Returns the line naming the login and its password on that first run (None later).
+    """
     from sqlalchemy import func, select
 
     from core.models import StaffAccount
@@ -85,11 +95,16 @@ async def _demo_admin(settings: Settings) -> None:
         await create_staff_account(session, login="admin", password=password)
         return True
 
-    if await _with_session(settings, work):
-        print(
-            f"admin login: http://{settings.http_host}:{settings.http_port}/admin/ "
-            f"login admin, password {password} (shown once)"
-        )
+    if not await _with_session(settings, work):
+        return None
+    line = f"вход в админку: логин admin, пароль {password} (показан один раз)"
+    print(f"admin login: {admin_url(settings)} login admin, password {password} (shown once)")
+    return line
+
+
+def admin_url(settings: Settings) -> str:
+    """Where the web admin answers."""
+    return f"http://{settings.http_host}:{settings.http_port}/admin/"
 
 
 async def cmd_dealer_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -194,8 +209,24 @@ async def cmd_crosses_import(args: argparse.Namespace, settings: Settings) -> in
     return 0 if report.imported else 1
 
 
+def ask_password(given: str | None) -> str:
+    """The password from --password, else asked twice without echo (the two must match)."""
+    if given is not None:
+        return given
+    try:
+        first = getpass.getpass("Пароль: ")
+        if not first.strip():
+            raise InvalidInput("staff.password_blank")
+        again = getpass.getpass("Пароль ещё раз: ")
+    except EOFError:
+        raise InvalidInput("staff.password_blank") from None
+    if again != first:
+        raise InvalidInput("staff.password_mismatch")
+    return first
+
+
 async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
-    password = args.password if args.password is not None else getpass.getpass("Password: ")
+    password = ask_password(args.password)
 
     async def work(session: Any) -> tuple[int, str]:
         account = await create_staff_account(
@@ -208,15 +239,41 @@ async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_admin_password(args: argparse.Namespace, settings: Settings) -> int:
+    password = ask_password(args.password)
+
+    async def work(session: Any) -> str:
+        account = await set_staff_password(
+            session, login=args.login, password=password, actor="cli"
+        )
+        return account.login
+
+    login = await _with_session(settings, work)
+    print(f"Пароль логина {login} изменён; войти: {admin_url(settings)}")
+    return 0
+
+
+def _require_files(names: Sequence[str]) -> None:
+    """FileNotFoundError for the first name that is not a readable file."""
+    for name in names:
+        if not os.path.isfile(name):
+            raise FileNotFoundError(errno.ENOENT, "no such file", name)
+
+
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from integrations.onec.offline import import_files
 
+    _require_files(args.files)
     services = build_services(settings)
     try:
         result = await import_files(services.sessionmaker, args.files, zone=settings.zone)
     finally:
         await services.engine.dispose()
-    print(result)
+    for name, counts in result.files.items():
+        print(f"{name}: {counts}")
+    for name, error in result.errors.items():
+        sentence = cli_sentence("cli.import_failed", path=name, reason=error)
+        print(f"Ошибка: {sentence}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -295,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--password", help="asked for when omitted")
     ac.add_argument("--role", choices=["admin", "manager"], default="admin")
     ac.set_defaults(func=cmd_admin_create)
+    ap = admin.add_parser("password", help="set a new password for a login (a forgotten one)")
+    ap.add_argument("--login", required=True)
+    ap.add_argument("--password", help="asked for twice when omitted")
+    ap.set_defaults(func=cmd_admin_password)
 
     nps = sub.add_parser("nps", help="the NPS question").add_subparsers(dest="nps", required=True)
     ns = nps.add_parser("send", help="queue the question for a wave's people (default: pilot)")
@@ -317,16 +378,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
-    except ValueError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            where = f"{name}: " if name else ""
+            print(f"Ошибка настройки: {where}{problem['msg']}", file=sys.stderr)
         return 2
     try:
         return asyncio.run(args.func(args, settings))
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        sentence = describe_error(error)
+        if sentence is None:
+            raise
+        print(f"Ошибка: {sentence}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

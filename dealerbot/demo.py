@@ -52,12 +52,14 @@ from core.models import (
 from core.orders.cart import line_amount
 from core.orders.numbers import claim_number, order_number
 from core.settings import Settings
+from dealerbot.demo_activity import DealerInfo, load_activity
 from dealerbot.fakedata import (
     PRICE_TYPES,
     WAREHOUSES,
     FakeDealer,
     FakeProduct,
     fake_dealers,
+    fake_telegram_id,
     iter_groups,
     iter_products,
     person_name,
@@ -100,6 +102,16 @@ class DemoSummary:
     claims: int = 0
     claim_lines: int = 0
     satisfaction: int = 0
+    prospects: int = 0
+    invitations: int = 0
+    applications: int = 0
+    claim_photos: int = 0
+    manager_actions: int = 0
+    nps_answers: int = 0
+    broadcasts: int = 0
+    broadcast_deliveries: int = 0
+    exchange_sessions: int = 0
+    audit_entries: int = 0
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
 
@@ -144,6 +156,7 @@ async def load_demo(
         await loader.catalog(list(iter_products(items, seed)), seed)
         await loader.people(fake_dealers(DEALERS, seed))
         await loader.history()
+        await loader.activity(seed)
         return loader.summary(calendar_days)
 
 
@@ -271,6 +284,9 @@ class _Loader:
         self.managers: list[int] = []
         self.price_type_ids: list[int] = []
         self.admin_id: int | None = None
+        self.wave_ids: list[int] = []
+        self.user_joined: dict[int, datetime] = {}
+        self.dealer_waves: dict[int, int | None] = {}
         self.first_at: datetime | None = None
         self.last_at: datetime | None = None
 
@@ -396,6 +412,7 @@ class _Loader:
             [
                 {
                     "role": Role.MANAGER if n < 3 else Role.ADMIN,
+                    "telegram_id": fake_telegram_id(1 + n),
                     "full_name": person_name(rng),
                     "phone": _phone(rng, n),
                 }
@@ -495,6 +512,7 @@ class _Loader:
                 user_rows.append(
                     {
                         "role": Role.DEALER,
+                        "telegram_id": fake_telegram_id(100 + len(user_rows)),
                         "dealer_id": dealer_id,
                         "full_name": person_name(rng),
                         "phone": _phone(rng, 10 + len(user_rows)),
@@ -534,6 +552,13 @@ class _Loader:
             users=len(user_ids) + len(self.managers) + 1,
         )
         self.admin_id = admin_id
+        self.wave_ids = wave_ids
+        self.user_joined = {
+            row_id: row["created_at"] for row_id, row in zip(user_ids, user_rows, strict=True)
+        }
+        self.dealer_waves = {
+            dealer_id: plan[0] for dealer_id, plan in zip(dealer_ids, plans, strict=True)
+        }
 
     # -- order history ------------------------------------------------------------------------
 
@@ -920,6 +945,33 @@ class _Loader:
                 }
             )
         self.counts["satisfaction"] = await _insert(self.session, SatisfactionResponse, rows)
+
+    async def activity(self, seed: int) -> None:
+        """Applications, invitations, NPS, broadcasts, claims, exchange log, audit."""
+        counts = await load_activity(
+            self.session,
+            self.rng,
+            self.now,
+            dealers=[
+                DealerInfo(
+                    id=d.id,
+                    manager_id=d.manager_id,
+                    wave_id=self.dealer_waves.get(d.id),
+                    onboarded_at=d.onboarded_at,
+                    user_ids=tuple(d.user_ids),
+                    user_joined=tuple(self.user_joined[u] for u in d.user_ids),
+                )
+                for d in self.dealers
+            ],
+            wave_ids=self.wave_ids,
+            admin_id=self.admin_id,
+            price_type_id=self.price_type_ids[1],
+            seed=seed,
+        )
+        self.counts["claims"] = self.counts.get("claims", 0) + counts.pop("claims_added")
+        for name in ("dealers", "legal_entities", "addresses"):
+            self.counts[name] = self.counts.get(name, 0) + counts["prospects"]
+        self.counts.update(counts)
 
     def summary(self, calendar_days: int) -> DemoSummary:
         return DemoSummary(

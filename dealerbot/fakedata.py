@@ -672,6 +672,16 @@ def inn10(first_nine: str) -> str:
     return first_nine + str(total % 11 % 10)
 
 
+# Telegram's user ids have at most 52 significant bits: ids from here on are nobody's.
+FAKE_TELEGRAM_ID_BASE = 10**16
+
+
+def fake_telegram_id(n: int) -> int:
+    """The stable Telegram id of demo person `n`: above every real id, so nothing sent to it
+    ever reaches a stranger (Telegram answers "chat not found")."""
+    return FAKE_TELEGRAM_ID_BASE + n
+
+
 def person_name(rng: random.Random) -> str:
     """A Russian first and last name."""
     first = rng.choice(_FIRST_NAMES)

@@ -36,12 +36,33 @@ async def start_http(app: web.Application, settings: Settings) -> web.AppRunner:
     return runner
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def banner(settings: Settings, services: Services, first_login: str | None) -> str:
+    """The start line: the admin's address, and how to log in when no login exists yet."""
+    from sqlalchemy import func, select
+
+    from core.models import StaffAccount
+
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    lines = [f"DealerBot is up: admin {base}/admin/ (health check {base}/healthz)"]
+    if first_login:
+        lines.append(first_login)
+    else:
+        async with services.sessionmaker() as session:
+            logins = await session.scalar(select(func.count()).select_from(StaffAccount))
+        if not logins:
+            lines.append("входа в админку ещё нет: dealerbot admin create --login admin")
+    return "\n".join(lines)
+
+
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, *, first_login: str | None = None
+) -> None:
     """Run until SIGINT/SIGTERM (or until `stop` is set, for tests).
 
     With BOT_TOKEN: the bot (long polling, or webhook on this HTTP server when WEBHOOK_URL is
     set) and the scheduler, whose jobs drain the outbox through the sender and post the
-    morning digest. Without it: HTTP only, and a log line says so.
+    morning digest. Without it: HTTP only, and a log line says so. The start banner gives
+    the admin's address and `first_login` (the demo's new login, on its first run).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     await ensure_schema(settings)
@@ -78,7 +99,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             background.append(asyncio.create_task(run_polling(bot, dispatcher)))
             log.info("bot in long-polling mode api=%s", settings.telegram_api_url)
         scheduler.start()
-    print(f"DealerBot is up: http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
+    print(await banner(settings, services, first_login), flush=True)
     try:
         await stop.wait()
     finally:

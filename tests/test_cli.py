@@ -36,13 +36,13 @@ def test_bad_input_gives_a_clear_error(cli_env: str, capsys: pytest.CaptureFixtu
     assert main(["db", "upgrade"]) == 0
     capsys.readouterr()
     assert main(["dealer", "create", "--name", "X", "--inn", "12"]) == 1
-    assert "dealer.bad_inn" in capsys.readouterr().err
+    assert "ИНН «12» неверен" in capsys.readouterr().err
     assert main(["invite", "create", "--dealer", "42"]) == 1
-    assert "dealer.not_found" in capsys.readouterr().err
+    assert "Дилер 42 не найден." in capsys.readouterr().err
     assert (
         main(["dealer", "create", "--name", "X", "--inn", "7701234567", "--price-type", "Нет"]) == 1
     )
-    assert "unknown_price_type" in capsys.readouterr().err
+    assert "Тип цен «Нет» не найден" in capsys.readouterr().err
 
 
 def test_admin_create(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:

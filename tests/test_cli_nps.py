@@ -39,4 +39,4 @@ def test_nps_send(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     assert main(["nps", "send", "--survey", "2026-11"]) == 0
     assert "0 queued" in capsys.readouterr().out
     assert main(["nps", "send", "--survey", ""]) == 1
-    assert "nps.bad_survey" in capsys.readouterr().err
+    assert "Название опроса «»" in capsys.readouterr().err

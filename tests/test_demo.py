@@ -37,7 +37,7 @@ from core.models import (
     Warehouse,
 )
 from core.orders.cart import line_amount
-from core.orders.numbers import order_number
+from core.orders.numbers import claim_number, order_number
 from dealerbot.demo import load_demo
 from dealerbot.fakedata import ean13, fake_dealers, inn10, iter_products
 
@@ -97,9 +97,10 @@ async def test_demo_fills_an_empty_database_once(db: async_sessionmaker[AsyncSes
         units = Counter(p.unit for p in products)
         assert units["шт"] > 2500 and {"л", "кг", "м", "компл"} <= set(units)
 
-        # Dealers with legal entities, addresses, managers, users and pilot waves.
+        # Dealers with legal entities, addresses, managers, users and pilot waves; prospects
+        # from 1C fill a second page of the dealers list.
         dealers = (await session.scalars(select(Dealer))).all()
-        assert len(dealers) >= 5
+        assert len(dealers) > 50
         entities = (await session.scalars(select(LegalEntity))).all()
         assert {e.dealer_id for e in entities} == {d.id for d in dealers}
         assert all(len(e.inn) == 10 and e.kpp and len(e.kpp) == 9 for e in entities)
@@ -116,8 +117,11 @@ async def test_demo_fills_an_empty_database_once(db: async_sessionmaker[AsyncSes
         assert await count(session, PilotWave) >= 1
         dealer_users = (await session.scalars(select(User).where(User.role == Role.DEALER))).all()
         assert dealer_users and all(u.dealer_id for u in dealer_users)
-        # Demo people have no Telegram account: nothing is ever sent to a stranger.
-        assert all(u.telegram_id is None for u in await session.scalars(select(User)))
+        # Demo people have stable fake Telegram ids above Telegram's 52-bit range: nothing
+        # sent to them ever reaches a stranger.
+        people = (await session.scalars(select(User).order_by(User.id))).all()
+        assert all(u.telegram_id is not None and u.telegram_id >= 2**53 for u in people)
+        assert len({u.telegram_id for u in people}) == len(people)
 
         # A year of orders, totals exactly the sum of their lines.
         orders = (await session.scalars(select(Order))).all()
@@ -224,3 +228,170 @@ def test_fake_catalog_is_deterministic_and_unique() -> None:
     assert len({normalize_article(p.article) for p in first}) == 3000
     assert any(any("А" <= ch <= "я" for ch in p.article) for p in first)
     assert fake_dealers(8, seed=3) == fake_dealers(8, seed=3)
+
+
+async def test_demo_fills_every_admin_page(db: async_sessionmaker[AsyncSession]) -> None:
+    """Applications, invitations of every state agreeing with the funnel, NPS rounds, broadcasts,
+    claims of every status with photos, the exchange log, audit, managers' actions, and more
+    rows than one page holds wherever the admin pages a list."""
+    from admin.views.pilot import invitation_state
+    from core.broadcasts.service import tally
+    from core.metrics.nps import nps_rounds
+    from core.models import (
+        Application,
+        AuditEntry,
+        Broadcast,
+        BroadcastState,
+        ClaimAttachment,
+        ClaimStatus,
+        ClaimStatusEvent,
+        ExchangeSession,
+        Invitation,
+        InvitationUse,
+        ManagerAction,
+        utcnow,
+    )
+    from core.pilot import wave_funnels
+
+    now = utcnow().replace(microsecond=0)
+    summary = await load_demo(db, items=300, now=now)
+    async with db() as session:
+        # The queue of applications, and decisions that point at real dealers.
+        applications = (await session.scalars(select(Application))).all()
+        by_status = Counter(a.status for a in applications)
+        assert by_status["new"] >= 5 and by_status["approved"] and by_status["rejected"]
+        for application in applications:
+            assert application.telegram_id >= 2**53
+            if application.status == "approved":
+                dealer = await session.get(Dealer, application.dealer_id)
+                assert dealer is not None and dealer.inn == application.inn
+            if application.status == "rejected":
+                assert application.decision_note and application.decided_at
+
+        # Invitations of every state; each use is a person of the invitation's dealer.
+        invitations = (await session.scalars(select(Invitation))).all()
+        states = Counter(invitation_state(i) for i in invitations)
+        assert set(states) == {"active", "used", "expired", "revoked"}, states
+        users = {u.id: u for u in await session.scalars(select(User))}
+        uses = Counter(use.invitation_id for use in await session.scalars(select(InvitationUse)))
+        for invitation in invitations:
+            assert invitation.uses == uses[invitation.id] <= invitation.max_uses
+        for use in await session.scalars(select(InvitationUse)):
+            invitation = next(i for i in invitations if i.id == use.invitation_id)
+            if invitation.dealer_id is not None:
+                assert users[use.user_id].dealer_id == invitation.dealer_id
+        # The funnel: invited >= joined in every wave, and wave 2 has invited prospects.
+        dealers = {d.id: d for d in await session.scalars(select(Dealer))}
+        invited = {i.dealer_id for i in invitations if i.dealer_id}
+        for funnel in await wave_funnels(session, include_unassigned=True):
+            members = [d for d in dealers.values() if d.wave_id == funnel.wave_id]
+            assert funnel.invited == sum(
+                1 for d in members if d.id in invited or d.onboarded_at is not None
+            )
+            assert funnel.joined == sum(1 for d in members if d.onboarded_at is not None)
+            assert funnel.invited >= funnel.joined
+        assert any(f.invited > f.joined for f in await wave_funnels(session))
+
+        # Two NPS rounds, each asked of the pilot's people, most of them answered.
+        rounds = await nps_rounds(session)
+        assert len(rounds) == 2 and summary.nps_answers > 0
+        assert all(0 < r.answered <= r.asked for r in rounds)
+
+        # Broadcasts: sent (with failed and blocked recipients), scheduled, draft, cancelled.
+        broadcasts = (await session.scalars(select(Broadcast))).all()
+        assert {b.state for b in broadcasts} == {
+            BroadcastState.DONE,
+            BroadcastState.SCHEDULED,
+            BroadcastState.DRAFT,
+            BroadcastState.CANCELLED,
+        }
+        for broadcast in broadcasts:
+            if broadcast.state == BroadcastState.DONE:
+                counted = await tally(session, broadcast.id)
+                assert counted.total == broadcast.recipients > 0
+                assert (counted.sent, counted.failed, counted.blocked) == (
+                    broadcast.sent,
+                    broadcast.failed,
+                    broadcast.blocked,
+                )
+        assert sum(b.failed for b in broadcasts) and sum(b.blocked for b in broadcasts)
+        scheduled = next(b for b in broadcasts if b.state == BroadcastState.SCHEDULED)
+        assert scheduled.scheduled_at is not None and scheduled.scheduled_at > now
+
+        # Claims: a second page, every status, photos; history ends at the status.
+        claims = (await session.scalars(select(Claim))).all()
+        assert len(claims) > 50 and summary.claims == len(claims)
+        assert {c.status for c in claims} == set(ClaimStatus)
+        assert all(c.number == claim_number(c.id) for c in claims)
+        last: dict[int, str] = {}
+        for event in await session.scalars(
+            select(ClaimStatusEvent).order_by(ClaimStatusEvent.at, ClaimStatusEvent.id)
+        ):
+            assert event.at <= now
+            last[event.claim_id] = event.to_status
+        assert all(last[c.id] == c.status for c in claims)
+        orders = {o.id: o for o in await session.scalars(select(Order))}
+        for claim in claims:
+            order = orders[claim.order_id]
+            assert order.status == OrderStatus.COMPLETED and order.dealer_id == claim.dealer_id
+            assert claim.created_at >= order.placed_at
+        photographed = {a.claim_id for a in await session.scalars(select(ClaimAttachment))}
+        assert len(photographed) >= len(claims) // 3
+        assert {c.status for c in claims if c.id in photographed} == set(ClaimStatus)
+
+        # Managers' actions: one per decision, by the managers.
+        actions = (await session.scalars(select(ManagerAction))).all()
+        decisions = await session.scalar(
+            select(func.count())
+            .select_from(OrderStatusEvent)
+            .where(OrderStatusEvent.actor_kind == "manager")
+        )
+        claim_decisions = await session.scalar(
+            select(func.count())
+            .select_from(ClaimStatusEvent)
+            .where(ClaimStatusEvent.from_status.is_not(None))
+        )
+        assert len(actions) == decisions + claim_decisions
+        assert all(users[a.user_id].role == Role.MANAGER for a in actions)
+        assert {a.action for a in actions} >= {"order.confirm", "order.reject", "claim.resolved"}
+
+        # The exchange log: a second page, successes, one failure, one refused login.
+        sessions = (await session.scalars(select(ExchangeSession))).all()
+        assert len(sessions) > 50
+        assert {s.exchange_type for s in sessions} == {"catalog", "sale"}
+        assert sum(1 for s in sessions if s.error and s.status == "done") == 1
+        assert sum(1 for s in sessions if s.status == "refused") == 1
+        assert any(s.counts.get("exported") for s in sessions if s.exchange_type == "sale")
+
+        # The audit log: a second page, with refused admin and 1C logins.
+        entries = (await session.scalars(select(AuditEntry))).all()
+        assert len(entries) > 100
+        assert {"auth.login", "auth.login_failed", "onec.login_failed"} <= {
+            e.action for e in entries
+        }
+
+        # The dealers list has a second page (50 a page), the orders list many.
+        assert len(dealers) > 50 and len(orders) > 50
+
+
+async def test_demo_is_the_same_for_the_same_seed(db: async_sessionmaker[AsyncSession]) -> None:
+    from core.models import Application, ExchangeSession
+
+    async def picture() -> tuple[object, ...]:
+        async with db() as session:
+            return (
+                sorted((u.full_name, u.telegram_id) for u in await session.scalars(select(User))),
+                sorted(a.company for a in await session.scalars(select(Application))),
+                await count(session, Claim),
+                await count(session, ExchangeSession),
+            )
+
+    await load_demo(db, items=50, now=NOW)
+    first = await picture()
+    from tests.conftest import wipe
+
+    async with db() as session:
+        engine = session.bind
+    await wipe(engine)  # type: ignore[arg-type]
+    await load_demo(db, items=50, now=NOW)
+    assert await picture() == first

@@ -25,7 +25,15 @@ from admin.web import (
     redirect,
     render,
 )
-from core.models import Application, Claim, ClaimStatus, Dealer, Order, OrderStatus, Role
+from core.models import (
+    Application,
+    Claim,
+    ClaimStatus,
+    Dealer,
+    Order,
+    OrderStatus,
+    Role,
+)
 from core.pilot import wave_funnels
 
 routes = web.RouteTableDef()

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from admin.keys import SETTINGS
+from admin.messages import error_text
 from admin.web import (
     DB,
     PREFIX,
@@ -30,7 +31,8 @@ from admin.web import (
 )
 from core.broadcasts import audience as aud
 from core.broadcasts import photos, service
-from core.broadcasts.content import Content, preview_html
+from core.broadcasts.content import Content, check, preview_html
+from core.broadcasts.markup import to_markup, to_telegram_html
 from core.errors import InvalidInput
 from core.models import Broadcast, Dealer, PilotWave, Role, User, utcnow
 
@@ -71,8 +73,9 @@ def _audience_from(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _content_from(data: Mapping[str, Any]) -> Content:
+    """The posted form's content; its text is the simple markup, stored as Telegram HTML."""
     return Content(
-        text=str(data.get("text") or "").replace("\r\n", "\n"),
+        text=to_telegram_html(str(data.get("text") or "").replace("\r\n", "\n")),
         photo=field(data, "photo") or None,
         button_text=field(data, "button_text") or None,
         button_url=field(data, "button_url") or None,
@@ -98,6 +101,7 @@ async def _choices(request: web.Request) -> dict[str, Any]:
         "waves": waves,
         "managers": managers,
         "dealers": dealers,
+        "bot_off": request.app[SETTINGS].bot_token is None,
         "kinds": KIND_LABELS,
         "photo_max_mb": f"{photo_max:g}",
     }
@@ -135,7 +139,11 @@ async def index(request: web.Request) -> web.Response:
 @routes.get("/broadcasts/new")
 @admin_only
 async def new(request: web.Request) -> web.Response:
-    context = {"item": None, "rule": {"kind": "all", "ids": [], "values": [], "days": 30}}
+    context = {
+        "item": None,
+        "markup": "",
+        "rule": {"kind": "all", "ids": [], "values": [], "days": 30},
+    }
     return await render(request, "broadcasts/compose.html", {**context, **await _choices(request)})
 
 
@@ -186,11 +194,25 @@ def _upload_from(data: Mapping[str, Any]) -> tuple[bytes, str] | None:
     return content, "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
 
 
+@routes.post("/broadcasts/preview")
+@admin_only
+async def preview(request: web.Request) -> web.Response:
+    """The compose form's live preview: the markup as the dealer will see it, or what is wrong."""
+    content = _content_from(await form(request))
+    if not content.text.strip():
+        return web.json_response({"html": "", "error": ""})
+    try:
+        check(Content(text=content.text))
+    except InvalidInput as error:
+        return web.json_response({"html": preview_html(content.text), "error": error_text(error)})
+    return web.json_response({"html": preview_html(content.text), "error": ""})
+
+
 @routes.get("/broadcasts/{id}/edit")
 @admin_only
 async def edit(request: web.Request) -> web.Response:
     item = await _get(request)
-    context = {"item": item, "rule": item.audience}
+    context = {"item": item, "markup": to_markup(item.text), "rule": item.audience}
     return await render(request, "broadcasts/compose.html", {**context, **await _choices(request)})
 
 
@@ -238,6 +260,7 @@ async def show(request: web.Request) -> web.Response:
             "tally": tally,
             "states": STATE_LABELS,
             "own_chat": await _staff_chat(request),
+            "bot_off": request.app[SETTINGS].bot_token is None,
             "now_local": utcnow().astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         },
     )
@@ -289,6 +312,8 @@ async def send_now(request: web.Request) -> web.Response:
     item = await _get(request)
     db = request[DB]
     now = utcnow()
+    if (await aud.size(db, aud.Audience.parse(item.audience))).recipients == 0:
+        raise InvalidInput("broadcast.no_recipients")
     await service.schedule(db, item, now, now)
     audit(request, "broadcast.send", "broadcast", item.id, audience=item.audience)
     await db.commit()

@@ -29,7 +29,7 @@ from admin.web import (
 )
 from core.dealers import features
 from core.dealers.editing import save_address, save_legal_entity
-from core.dealers.importing import import_dealers, parse_dealer_file
+from core.dealers.importing import TEMPLATE_HEADERS, import_dealers, parse_dealer_file
 from core.dealers.service import check_inn, create_dealer
 from core.errors import InvalidInput, NotFound
 from core.models import (
@@ -234,6 +234,76 @@ async def dealer_create(request: web.Request) -> web.StreamResponse:
 async def import_page(request: web.Request) -> web.Response:
     """The import form and the columns it understands."""
     return await render(request, "dealers/import.html", {"report": None})
+
+
+@routes.get("/dealers/import/template.xlsx")
+@admin_only
+async def import_template(request: web.Request) -> web.Response:
+    """An XLSX to fill in: the header row, two example rows, and the allowed values."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    db = request[DB]
+    price_types = list(await db.scalars(select(PriceType.name).order_by(PriceType.name)))
+    waves = list(await db.scalars(select(PilotWave.name).order_by(PilotWave.id)))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Дилеры"
+    sheet.append(list(TEMPLATE_HEADERS))
+    example_price = price_types[0] if price_types else ""
+    example_wave = waves[0] if waves else ""
+    sheet.append(
+        [
+            "ООО «Автозапчасти»",
+            "6901000007",
+            "Тверь",
+            "Тверская область",
+            example_price,
+            example_wave,
+            "кандидат",
+            "ООО «Автозапчасти»",
+            "6901000007",
+            "695001001",
+        ]
+    )
+    sheet.append(
+        [
+            "",
+            "6901000007",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "ООО «Автозапчасти Север»",
+            "6901000014",
+            "690101001",
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFGHIJ", (34, 14, 16, 22, 14, 18, 14, 30, 14, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    help_sheet = book.create_sheet("Справочник")
+    help_sheet.append(["Статус", "Тип цен", "Волна"])
+    statuses = list(STATUS_LABELS.values())
+    for n in range(max(len(statuses), len(price_types), len(waves))):
+        help_sheet.append(
+            [
+                statuses[n] if n < len(statuses) else "",
+                price_types[n] if n < len(price_types) else "",
+                waves[n] if n < len(waves) else "",
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    return web.Response(
+        body=out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="dealers-template.xlsx"'},
+    )
 
 
 @routes.post("/dealers/import")

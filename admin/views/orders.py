@@ -31,6 +31,8 @@ from core.errors import InvalidInput, NotFound
 from core.models import (
     Claim,
     ClaimAttachment,
+    ClaimLine,
+    ClaimReason,
     ClaimStatus,
     ClaimStatusEvent,
     Dealer,
@@ -77,6 +79,13 @@ CLAIM_STATUSES: dict[str, str] = {
     ClaimStatus.ACCEPTED: "принята",
     ClaimStatus.REJECTED: "отклонена",
     ClaimStatus.RESOLVED: "решена",
+}
+CLAIM_REASONS: dict[str, str] = {
+    ClaimReason.WRONG_ITEM: "пересорт",
+    ClaimReason.DEFECT: "брак",
+    ClaimReason.SHORTAGE: "недостача",
+    ClaimReason.DAMAGE: "повреждение",
+    ClaimReason.OTHER: "другое",
 }
 CLAIM_NEXT = {
     ClaimStatus.NEW: [ClaimStatus.IN_REVIEW, ClaimStatus.ACCEPTED, ClaimStatus.REJECTED],
@@ -287,23 +296,71 @@ async def order_resend(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/claims")
 async def claim_list(request: web.Request) -> web.Response:
-    """Claims with filters: status, dealer, period."""
+    """Claims with filters: status, reason, dealer, manager, period; 50 a page."""
     query = _scoped(
         request,
-        select(Claim, Dealer.name, Order.number).join(Order, Order.id == Claim.order_id),
+        select(Claim, Dealer.name, Order.number, Dealer.manager_id).join(
+            Order, Order.id == Claim.order_id
+        ),
         Claim.dealer_id,
     )
     if (status := request.query.get("status", "")) in CLAIM_STATUSES:
         query = query.where(Claim.status == status)
+    if (reason := request.query.get("reason", "")) in CLAIM_REASONS:
+        query = query.where(
+            select(ClaimLine.id)
+            .where(ClaimLine.claim_id == Claim.id, ClaimLine.reason == reason)
+            .exists()
+        )
     if (dealer_id := query_int(request, "dealer")) is not None:
         query = query.where(Claim.dealer_id == dealer_id)
+    if (manager_id := query_int(request, "manager")) is not None:
+        query = query.where(Dealer.manager_id == manager_id)
     query = _period(request, query, Claim.created_at)
+    db = request[DB]
+    page = max(query_int(request, "page") or 0, 0)
+    total = int(await db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = (
-        await request[DB].execute(
-            query.order_by(Claim.created_at.desc(), Claim.id.desc()).limit(200)
+        await db.execute(
+            query.order_by(Claim.created_at.desc(), Claim.id.desc())
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE)
         )
     ).all()
-    return await render(request, "claims/list.html", {"rows": rows, "statuses": CLAIM_STATUSES})
+    reasons: dict[int, list[str]] = {}
+    for claim_id, line_reason in await db.execute(
+        select(ClaimLine.claim_id, ClaimLine.reason)
+        .where(ClaimLine.claim_id.in_([row[0].id for row in rows]))
+        .order_by(ClaimLine.id)
+    ):
+        if line_reason not in reasons.setdefault(claim_id, []):
+            reasons[claim_id].append(line_reason)
+    scope = dealer_scope(request[STAFF])
+    dealer_query = select(Dealer.id, Dealer.name).where(
+        select(Claim.id).where(Claim.dealer_id == Dealer.id).exists()
+    )
+    if scope is not None:
+        dealer_query = dealer_query.where(scope)
+    managers = (
+        await db.execute(
+            select(User.id, User.full_name)
+            .where(select(Dealer.id).where(Dealer.manager_id == User.id).exists())
+            .order_by(User.full_name)
+        )
+    ).all()
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(total - 1, 0) // PAGE_SIZE + 1,
+        "statuses": CLAIM_STATUSES,
+        "reasons": CLAIM_REASONS,
+        "claim_reasons": reasons,
+        "dealers": (await db.execute(dealer_query.order_by(Dealer.name))).all(),
+        "managers": managers,
+        "manager_names": dict(managers),
+    }
+    return await render(request, "claims/list.html", context)
 
 
 async def _visible_claim(request: web.Request) -> Claim:
@@ -361,6 +418,22 @@ async def claim_status(request: web.Request) -> web.StreamResponse:
     raise redirect(f"{PREFIX}/claims/{claim.id}")
 
 
+DEMO_PHOTO = "demo-photo:"  # demo data's claim photos: drawn here, no Telegram file behind them
+
+
+def _demo_photo(attachment: ClaimAttachment) -> str:
+    """A stand-in picture for a demo claim photo (a box with a label), as SVG."""
+    hue = sum(attachment.telegram_file_id.encode()) % 360
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 480 360">'
+        f'<rect width="480" height="360" fill="hsl({hue},35%,88%)"/>'
+        f'<rect x="120" y="110" width="240" height="150" rx="8" fill="hsl({hue},40%,62%)"/>'
+        '<path d="M120 150h240M240 110v150" stroke="#fff" stroke-width="6"/>'
+        '<text x="240" y="320" font-family="sans-serif" font-size="22" text-anchor="middle"'
+        ' fill="#333">Демо-фото рекламации</text></svg>'
+    )
+
+
 @routes.get("/claims/{claim_id:\\d+}/attachments/{attachment_id:\\d+}")
 async def claim_photo(request: web.Request) -> web.StreamResponse:
     """A claim photo, fetched from Telegram through the Bot API (getFile, then the file)."""
@@ -368,6 +441,8 @@ async def claim_photo(request: web.Request) -> web.StreamResponse:
     attachment = await request[DB].get(ClaimAttachment, int(request.match_info["attachment_id"]))
     if attachment is None or attachment.claim_id != claim.id:
         raise NotFound("claim.not_found")
+    if attachment.telegram_file_id.startswith(DEMO_PHOTO):
+        return web.Response(text=_demo_photo(attachment), content_type="image/svg+xml")
     settings = request.app[SETTINGS]
     if settings.bot_token is None:
         raise NotFound("claim.photo_unavailable")

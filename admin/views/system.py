@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from admin.accounts import create_api_token
+from admin.audit_labels import ACTIONS, OBJECTS
+from admin.exchange_view import KINDS, present
 from admin.keys import SETTINGS
 from admin.web import (
     DB,
@@ -67,9 +70,13 @@ async def exchange_log(request: web.Request) -> web.Response:
     )
     scheme = "https" if is_tls(request) else "http"
     settings = request.app[SETTINGS]
+    total = int(await db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     context = {
-        "sessions": rows,
+        "sessions": [present(row) for row in rows],
+        "kinds": KINDS,
         "page": page,
+        "pages": max(total - 1, 0) // 50 + 1,
+        "total": total,
         "endpoint": f"{scheme}://{request.host}/1c/exchange",
         "onec_login": settings.onec_username,
     }
@@ -90,8 +97,14 @@ async def settings_page(request: web.Request) -> web.Response:
             .order_by(CalendarDay.day)
         )
     )
+    months: dict[str, list[CalendarDay]] = {}
+    for row in days:
+        months.setdefault(format_date(row.day, "LLLL yyyy", locale="ru").capitalize(), []).append(
+            row
+        )
     context = {
         "days": days,
+        "months": months,
         "day_kinds": DAY_LABELS,
         "chat": await get_setting(db, CHAT_KEY) or "",
         "policy": in_force.after_hours_policy,
@@ -330,6 +343,11 @@ async def audit_log(request: web.Request) -> web.Response:
     rows = list(
         await db.scalars(query.order_by(AuditEntry.id.desc()).offset(page * 100).limit(100))
     )
-    return await render(
-        request, "system/audit.html", {"entries": rows, "total": total, "page": page}
-    )
+    context = {
+        "entries": rows,
+        "total": total,
+        "page": page,
+        "actions": ACTIONS,
+        "objects": OBJECTS,
+    }
+    return await render(request, "system/audit.html", context)

@@ -39,6 +39,30 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "legal_entity_inn": ("инн юрлица", "инн юр лица", "legal entity inn", "legal_entity_inn"),
     "kpp": ("кпп", "kpp"),
 }
+# The status column takes the admin's Russian words (or the stored value).
+STATUS_WORDS: dict[str, str] = {
+    "кандидат": DealerStatus.PROSPECT,
+    "приглашён": DealerStatus.INVITED,
+    "приглашен": DealerStatus.INVITED,
+    "активен": DealerStatus.ACTIVE,
+    "активный": DealerStatus.ACTIVE,
+    "приостановлен": DealerStatus.PAUSED,
+    "на паузе": DealerStatus.PAUSED,
+    **{status.value: status for status in DealerStatus},
+}
+# The template's header row: the first (Russian) name of each column.
+TEMPLATE_HEADERS: tuple[str, ...] = (
+    "Название",
+    "ИНН",
+    "Город",
+    "Регион",
+    "Тип цен",
+    "Волна",
+    "Статус",
+    "Юрлицо",
+    "ИНН юрлица",
+    "КПП",
+)
 _WORDS = re.compile(r"[^\w]+", re.UNICODE)
 _KPP = re.compile(r"^\d{9}$")
 MAX_NAME = 255
@@ -188,9 +212,10 @@ async def _apply(
         if wave is None:
             raise InvalidInput("import.unknown_wave", name=wave_name)
         values["wave_id"] = wave.id
-    if status := row.get("status").lower():
-        if status not in set(DealerStatus):
-            raise InvalidInput("import.bad_status", status=status)
+    if given := row.get("status"):
+        status = STATUS_WORDS.get(given.lower())
+        if status is None:
+            raise InvalidInput("import.bad_status", status=given)
         values["status"] = status
     entity = await _entity_values(row, name)
     dealer = await session.scalar(select(Dealer).where(Dealer.inn == inn).order_by(Dealer.id))

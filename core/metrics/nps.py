@@ -19,7 +19,7 @@ from core.dealers.service import dealer_id_of
 from core.errors import InvalidInput, NotFound
 from core.metrics.compute import nps_counts, nps_score
 from core.metrics.rollout import load_config, resolve_launch
-from core.models import Dealer, Delivery, NpsResponse, Role, User, utcnow
+from core.models import Dealer, Delivery, NpsResponse, PilotWave, Role, User, utcnow
 
 NPS_QUESTION = "nps.question"  # the delivery kind the Telegram sender renders
 SCORES = range(0, 11)
@@ -115,6 +115,8 @@ async def queue_nps_survey(
         wave_id = (await resolve_launch(session, await load_config(session))).pilot_wave_id
         if wave_id is None:
             return 0
+    elif await session.get(PilotWave, wave_id) is None:
+        raise NotFound("wave.not_found", wave_id=wave_id)
     people = (
         await session.execute(
             select(User.id, User.telegram_id, User.language)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import throttle
-from core.models import ExchangeSession, utcnow
+from core.models import AuditEntry, ExchangeSession, utcnow
 from core.settings import Settings
 from integrations.onec.exchange import check_credentials
 
@@ -19,7 +19,8 @@ log = logging.getLogger("integrations.onec.auth")
 def record_auth_failure(
     session: AsyncSession, kind: str, ip: str | None, login: str, reason: str
 ) -> None:
-    """The one record of a refused 1C login: a log line and a `refused` exchange-log row."""
+    """The one record of a refused 1C login: a log line, a `refused` exchange-log row and an
+    audit entry `onec.login_failed` (the login tried, never the password)."""
     log.warning("1c login refused login=%r ip=%s reason=%s", login[:100], ip, reason)
     now = utcnow()
     session.add(
@@ -29,7 +30,20 @@ def record_auth_failure(
             status="refused",
             started_at=now,
             finished_at=now,
-            error=f"вход 1С отклонён ({reason}): логин {login[:100]!r}",
+            error=f"вход 1С отклонён ({reason}): логин «{login[:100]}»",
+            remote_addr=ip,
+        )
+    )
+    session.add(
+        AuditEntry(
+            at=now,
+            staff_login=login.strip()[:100],
+            action="onec.login_failed",
+            object_type="exchange",
+            details={
+                "обмен": {"catalog": "каталог", "sale": "заказы"}.get(kind, kind[:20]),
+                "причина": reason,
+            },
             remote_addr=ip,
         )
     )

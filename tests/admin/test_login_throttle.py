@@ -52,7 +52,9 @@ async def test_a_strangers_failures_do_not_lock_the_real_admin_out(
     assert status == 303 and location == "/admin/"
     async with db() as session:
         entries = list(
-            await session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.failed"))
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
+            )
         )
     reasons = [(e.details["reason"], e.remote_addr) for e in entries]
     assert reasons.count(("bad_credentials", "127.0.0.2")) == throttle.ADMIN_ACCOUNT_IP.limit

@@ -23,7 +23,7 @@ from tests.broadcasts.data import crowd, png
 
 FORM = {
     "title": "Весенняя акция",
-    "text": '<b>Скидка 10%</b> на фильтры <a href="https://example.com/a">подробнее</a>',
+    "text": "*Скидка 10%* на фильтры [подробнее](https://example.com/a)",
     "button_text": "Каталог",
     "button_url": "https://example.com/catalog",
     "kind": "all",
@@ -99,15 +99,17 @@ async def test_compose_preview_send_progress_report_csv(
     ]
 
 
-async def test_bad_html_is_refused_and_a_scheduled_one_can_be_cancelled(
+async def test_bad_link_is_refused_and_a_scheduled_one_can_be_cancelled(
     admin: Browser,  # noqa: F811
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     await crowd(db, 2)
-    status, _, _ = await admin.post("/admin/broadcasts", {**FORM, "text": "<script>x</script>"})
+    status, _, _ = await admin.post(
+        "/admin/broadcasts", {**FORM, "text": "[жми](javascript:alert(1))"}
+    )
     assert status == 303
     _, page = await admin.get("/admin/broadcasts")
-    assert "не поддерживает" in page
+    assert "должна начинаться с https://" in page
     async with db() as s:
         assert await s.scalar(select(Broadcast.id)) is None
 
@@ -214,3 +216,55 @@ async def test_a_photo_is_uploaded_previewed_refused_when_wrong_and_removed(
     async with db() as s:
         item = await s.scalar(select(Broadcast))
         assert item is not None and item.photo_file_name is None
+
+
+async def test_typed_html_is_text_and_the_markup_is_formatting(
+    admin: Browser,  # noqa: F811
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """What a person types is never HTML: tags show as typed, the markup becomes formatting;
+    editing a draft gives the markup back."""
+    await crowd(db, 2)
+    text = "<script>alert(1)</script> *жирно* _курсив_ & [сайт](https://example.com/?a=1&b=2)"
+    _, _, location = await admin.post("/admin/broadcasts", {**FORM, "text": text})
+    async with db() as s:
+        stored = await s.scalar(select(Broadcast.text))
+    assert stored == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; <b>жирно</b> <i>курсив</i> &amp; "
+        '<a href="https://example.com/?a=1&amp;b=2">сайт</a>'
+    )
+    _, page = await admin.get(location)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "<b>жирно</b>" in page
+    _, page = await admin.get(f"{location}/edit")
+    assert "*жирно* _курсив_" in page and "[сайт](https://example.com/?a=1&amp;b=2)" in page
+
+    # The live preview answers with the same HTML, or with what is wrong.
+    headers = {"X-CSRF-Token": admin.csrf}
+    response = await admin.client.post(
+        "/admin/broadcasts/preview", data={"text": "*да*"}, headers=headers
+    )
+    assert await response.json() == {"html": "<b>да</b>", "error": ""}
+    response = await admin.client.post(
+        "/admin/broadcasts/preview", data={"text": "[x](ftp://a)"}, headers=headers
+    )
+    assert "https://" in (await response.json())["error"]
+
+
+async def test_no_recipients_disables_send_and_the_bot_off_is_said(
+    admin: Browser,  # noqa: F811
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    _, _, location = await admin.post(
+        "/admin/broadcasts", {**FORM, "kind": "regions", "values": "Нигде"}
+    )
+    _, page = await admin.get(location)
+    assert re.search(r'<button class="primary" disabled>Отправить сейчас', page)
+    assert 'id="no-recipients"' in page
+    assert 'id="bot-off"' in page and "BOT_TOKEN" in page  # the tests' admin runs without a bot
+    status, _, _ = await admin.post(f"{location}/send")
+    assert status == 303
+    _, page = await admin.get(location)
+    assert "Получателей нет" in page
+    async with db() as s:
+        assert await s.scalar(select(Broadcast.state)) == "draft"

@@ -47,7 +47,10 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     await page.goto(f"{base}/admin/broadcasts")
     await page.click("text=Новая рассылка")
     await page.fill("input[name=title]", "Весна в Туле")
-    await page.fill("textarea[name=text]", "<b>Скидка 10%</b> на фильтры до конца месяца")
+    await page.fill("textarea[name=text]", "*Скидка 10%* на фильтры до конца месяца")
+    await page.wait_for_function(
+        "() => document.querySelector('#compose-preview .text b')?.textContent === 'Скидка 10%'"
+    )
     await page.fill("input[name=button_text]", "Каталог")
     await page.fill("input[name=button_url]", "https://example.com/catalog")
     picture = png(120, 80)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.calendar import HOLIDAY, SHORTENED, WORKDAY, load_calendar
 from core.errors import InvalidInput
-from core.holidays import load_russian_holidays, russian_holidays
+from core.holidays import load_russian_holidays, russian_calendar, russian_holidays
 from core.models import CalendarDay
 from core.settings import Settings
 from tests.managers.conftest import msk
@@ -42,6 +42,18 @@ def test_the_year_2026_by_the_labour_code() -> None:
     ]  # 22 February and 7 March are Sundays/Saturdays: nothing to shorten
 
 
+def test_the_decree_transfers_are_in_the_calendar() -> None:
+    days = {d.day: d for d in russian_calendar(2026)}
+    # 3-4 January 2026 (a weekend inside the holidays) move to Friday 9 January and 31 December
+    assert days[date(2026, 1, 9)].kind == HOLIDAY and "03.01" in days[date(2026, 1, 9)].note
+    assert days[date(2026, 12, 31)].kind == HOLIDAY  # no longer the shortened eve
+    assert days[date(2026, 1, 3)].kind == HOLIDAY  # still a holiday itself
+    days_2025 = {d.day: d.kind for d in russian_calendar(2025)}
+    assert days_2025[date(2025, 11, 1)] == WORKDAY and days_2025[date(2025, 11, 3)] == HOLIDAY
+    assert days_2025[date(2025, 5, 2)] == HOLIDAY and days_2025[date(2025, 12, 31)] == HOLIDAY
+    assert russian_calendar(2028) == russian_holidays(2028)  # no decree known: rules only
+
+
 def test_new_year_weekend_days_are_left_to_the_decree() -> None:
     days = {d.day for d in russian_holidays(2028) if d.kind == HOLIDAY}
     assert date(2028, 1, 1) in days and date(2028, 1, 10) not in days  # 1-2 Jan 2028: weekend
@@ -58,12 +70,12 @@ async def test_loading_keeps_what_an_admin_set_and_adds_nothing_twice(session) -
     session.add(CalendarDay(day=date(2026, 12, 26), kind=WORKDAY, note="Рабочая суббота"))
     await session.flush()
     stored = await load_russian_holidays(session, 2026)
-    assert len(stored) == len(russian_holidays(2026)) - 1
+    assert len(stored) == len(russian_calendar(2026)) - 1
     assert await load_russian_holidays(session, 2026) == []
     kept = await session.get(CalendarDay, date(2026, 12, 31))
     assert kept is not None and (kept.kind, kept.note) == (HOLIDAY, "Решение правительства")
     count = len(list(await session.scalars(select(CalendarDay))))
-    assert count == len(russian_holidays(2026)) + 1
+    assert count == len(russian_calendar(2026)) + 1
     changed = await load_russian_holidays(session, 2026, overwrite=True)
     assert [d.day for d in changed] == [date(2026, 12, 31)]
 
