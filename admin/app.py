@@ -25,6 +25,7 @@ from admin.web import (
     csrf_middleware,
     db_middleware,
     error_middleware,
+    id_range_middleware,
     money,
 )
 from core.metrics import WindowCache
@@ -63,7 +64,9 @@ def build_admin_app(
     app[SESSIONMAKER] = sessionmaker
     app[METRICS_CACHE] = WindowCache() if metrics_cache is None else metrics_cache
     aiohttp_session.setup(app, cookie_storage(settings.secret_key.get_secret_value()))
-    app.middlewares.extend([db_middleware, error_middleware, csrf_middleware, auth_middleware])
+    app.middlewares.extend(
+        [db_middleware, error_middleware, id_range_middleware, csrf_middleware, auth_middleware]
+    )
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

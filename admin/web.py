@@ -37,6 +37,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
 PUBLIC_PATHS = (f"{PREFIX}/login", f"{PREFIX}/static/")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
 
 
 # --- cookie session --------------------------------------------------------------------
@@ -313,9 +314,20 @@ def int_field(data: Mapping[str, Any], name: str) -> int | None:
 
 
 def query_int(request: web.Request, name: str) -> int | None:
-    """An optional integer query parameter; junk is ignored."""
+    """An optional integer query parameter; junk (and a number past the id range) is ignored."""
     value = request.query.get(name, "").strip()
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
+
+
+@web.middleware
+async def id_range_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A numeric path part past the 32-bit id range names nothing: 404, before any query
+    (SQLite and PostgreSQL would fail on it with an overflow)."""
+    for value in request.match_info.values():
+        if value.isdigit() and int(value) > MAX_ID:
+            raise NotFound("page.not_found")
+    return await handler(request)

@@ -61,6 +61,7 @@ async def exchange_log(request: web.Request) -> web.Response:
     if request.query.get("errors") == "1":
         query = query.where(ExchangeSession.error.is_not(None))
     page = max(query_int(request, "page") or 0, 0)
+    total = await db.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
         await db.scalars(query.order_by(ExchangeSession.id.desc()).offset(page * 50).limit(50))
     )
@@ -69,6 +70,7 @@ async def exchange_log(request: web.Request) -> web.Response:
     context = {
         "sessions": rows,
         "page": page,
+        "pages": max((total or 0) - 1, 0) // 50 + 1,
         "endpoint": f"{scheme}://{request.host}/1c/exchange",
         "onec_login": settings.onec_username,
     }
@@ -325,6 +327,9 @@ async def audit_log(request: web.Request) -> web.Response:
     rows = list(
         await db.scalars(query.order_by(AuditEntry.id.desc()).offset(page * 100).limit(100))
     )
+    pages = max((total or 0) - 1, 0) // 100 + 1
     return await render(
-        request, "system/audit.html", {"entries": rows, "total": total, "page": page}
+        request,
+        "system/audit.html",
+        {"entries": rows, "total": total, "page": page, "pages": pages},
     )
