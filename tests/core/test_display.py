@@ -115,9 +115,8 @@ def test_plural_words_and_fractions() -> None:
     assert display.words(3, "dealer") == "дилера"
     assert display.words(25, "dealer") == "дилеров"
     assert display.plural(Decimal("1.5"), "day") == "1,5 дня"
-    assert display.plural(1, {"one": "рубль", "few": "рубля", "many": "рублей", "other": "рубля"}) == (
-        "1 рубль"
-    )
+    rouble = {"one": "рубль", "few": "рубля", "many": "рублей", "other": "рубля"}
+    assert display.plural(1, rouble) == "1 рубль"
 
 
 def test_labels_are_russian() -> None:
