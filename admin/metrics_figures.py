@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.display import LABELS
 from core.errors import InvalidInput
 from core.metrics.after_hours import AfterHoursStats, ConfirmTimes
 from core.metrics.rollout import MetricFilters, MetricValue, Period, local_midnight
@@ -23,12 +24,7 @@ MAX_ID = 2_147_483_647
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 WEEKDAYS_RU = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
-STATUS_RU = {
-    "met": "достигнута",
-    "behind": "отстаёт",
-    "no_data": "нет данных",
-    "pending": "ожидается",
-}
+STATUS_RU: dict[str, str] = LABELS["metric_status"]
 
 
 def dec(value: Decimal | None) -> str | None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.messages import error_text, text
+from core import display
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import AuditEntry, Role, StaffAccount, utcnow
 
@@ -271,19 +272,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def local_time(value: datetime | None, request: web.Request | None = None) -> str:
-    """A stored UTC time in the configured zone (used as a Jinja filter)."""
-    if value is None:
-        return "—"
-    zone = request.app[SETTINGS].zone if request is not None else None
-    return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
-
-def money(value: Decimal | None) -> str:
-    """1234567.5 -> '1 234 567,50'."""
-    if value is None:
-        return "—"
-    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
+def local_time(value: datetime | None, request: web.Request) -> str:
+    """A stored UTC time in the configured zone, for a message."""
+    return display.moment(value, request.app[SETTINGS].zone)
 
 
 # --- form helpers ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from admin.web import (
 from core.dealers import features
 from core.dealers.importing import import_dealers, parse_dealer_file
 from core.dealers.service import check_inn, create_dealer
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.models import (
     Dealer,
@@ -54,12 +55,7 @@ FEATURES = {  # labels of core.dealers.features' switches
     features.REORDER: "Повтор заказа",
     features.AFTER_HOURS_ORDERS: "Заказы в нерабочее время",
 }
-STATUS_LABELS: dict[str, str] = {
-    DealerStatus.PROSPECT: "кандидат",
-    DealerStatus.INVITED: "приглашён",
-    DealerStatus.ACTIVE: "активен",
-    DealerStatus.PAUSED: "приостановлен",
-}
+STATUS_LABELS: dict[str, str] = LABELS["dealer_status"]
 ACTIVITY = {
     "recent": f"заказывал за {ACTIVE_DAYS} дней",
     "idle": f"не заказывал {ACTIVE_DAYS} дней",

@@ -26,6 +26,7 @@ from admin.web import (
     render,
 )
 from core.claims.service import change_claim_status, get_claim
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.models import (
     Claim,
@@ -47,28 +48,9 @@ from core.orders.status import change_status as change_order_status
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
-ORDER_STATUSES: dict[str, str] = {
-    OrderStatus.NEW: "новый",
-    OrderStatus.CONFIRMED: "подтверждён",
-    OrderStatus.REJECTED: "отклонён",
-    OrderStatus.IN_PROGRESS: "в работе",
-    OrderStatus.SHIPPED: "отгружен",
-    OrderStatus.COMPLETED: "выполнен",
-    OrderStatus.CANCELLED: "отменён",
-}
-SYNC_STATES: dict[str, str] = {
-    SyncState.PENDING: "ждёт выгрузки",
-    SyncState.EXPORTED: "выгружен",
-    SyncState.ACKNOWLEDGED: "принят 1С",
-    SyncState.NOT_APPLICABLE: "не выгружается",
-}
-CLAIM_STATUSES: dict[str, str] = {
-    ClaimStatus.NEW: "новая",
-    ClaimStatus.IN_REVIEW: "на рассмотрении",
-    ClaimStatus.ACCEPTED: "принята",
-    ClaimStatus.REJECTED: "отклонена",
-    ClaimStatus.RESOLVED: "решена",
-}
+ORDER_STATUSES: dict[str, str] = LABELS["order_status"]
+SYNC_STATES: dict[str, str] = LABELS["sync_state"]
+CLAIM_STATUSES: dict[str, str] = LABELS["claim_status"]
 CLAIM_NEXT = {
     ClaimStatus.NEW: [ClaimStatus.IN_REVIEW, ClaimStatus.ACCEPTED, ClaimStatus.REJECTED],
     ClaimStatus.IN_REVIEW: [ClaimStatus.ACCEPTED, ClaimStatus.REJECTED],

@@ -27,6 +27,7 @@ from admin.web import (
 )
 from core.calendar import DAY_KINDS
 from core.dealers.staff import create_staff_account
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.holidays import load_russian_holidays
 from core.models import (
@@ -43,7 +44,7 @@ from core.models.admin import get_setting, set_setting
 from core.notify_settings import CHAT_KEY, POLICIES, POLICY_KEY, load_notify_settings
 
 routes = web.RouteTableDef()
-DAY_LABELS = {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"}
+DAY_LABELS = LABELS["day_kind"]
 POLICY_LABELS = {
     "immediate": "сразу, в любое время",
     "digest": "утренней сводкой в начале рабочего дня",

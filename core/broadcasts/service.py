@@ -26,6 +26,7 @@ from core.broadcasts import photos
 from core.broadcasts.audience import Audience, recipients
 from core.broadcasts.content import Content, check
 from core.db import is_postgres
+from core.display import LABELS
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.models import Broadcast, BroadcastState, Dealer, Delivery, DeliveryState, User, utcnow
 
@@ -401,15 +402,7 @@ async def for_delivery(session: AsyncSession, delivery: Delivery) -> Content | N
 
 
 # ---------------------------------------------------------------------------- the report
-STATUS_LABELS = {
-    "queued": "в очереди",
-    "sending": "отправляется",
-    "sent": "доставлено",
-    "failed": "ошибка",
-    "blocked": "заблокировал бота",
-    "unknown": "неизвестно (сбой во время отправки)",
-    "skipped": "отменено",
-}
+STATUS_LABELS: dict[str, str] = LABELS["delivery_state"]
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
     "claim_reason": {
         "wrong_item": "пересорт",
         "defect": "брак",
-        "shortage": "недовложение",
+        "shortage": "недостача",
         "damage": "повреждение",
         "other": "другое",
     },

@@ -83,7 +83,7 @@ async def test_bad_dates_are_refused(admin: Browser, token: str) -> None:
 async def test_dashboard_settings_through_the_page(admin: Browser, token: str) -> None:
     status, page = await admin.get("/admin/metrics")
     assert status == 200 and 'id="progress-chart"' in page
-    assert "<title>Дашборд внедрения · DealerBot admin</title>" in page
+    assert "<title>Дашборд внедрения · DealerBot, админка</title>" in page
     assert page.count('id="weekly-form"') == 1  # the weekly schedule form, once
     status, _, _ = await admin.post(
         "/admin/metrics/metric/avg_order_value",
