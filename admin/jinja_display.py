@@ -60,5 +60,8 @@ def install(env: jinja2.Environment, zone: tzinfo) -> None:
         plural=plural,
         words=words,
         month=lambda value: display.month(value, LOCALE),
+        figure=lambda value, unit: display.figure(value, unit, LOCALE),
+        unit=display.unit,
+        better=display.better,
     )
     env.globals["duration"] = lambda value: display.duration(value, LOCALE)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.dealers.service import check_inn, create_dealer
+from core.display import LABELS
 from core.errors import DomainError, InvalidInput
 from core.models import Dealer, DealerStatus, LegalEntity, PilotWave, PriceType
 
@@ -43,6 +44,7 @@ _WORDS = re.compile(r"[^\w]+", re.UNICODE)
 _KPP = re.compile(r"^\d{9}$")
 MAX_NAME = 255
 MAX_PLACE = 100
+_STATUS_OF_LABEL = {label: key for key, label in LABELS["dealer_status"].items()}
 
 
 def _norm_header(value: str) -> str:
@@ -189,6 +191,7 @@ async def _apply(
             raise InvalidInput("import.unknown_wave", name=wave_name)
         values["wave_id"] = wave.id
     if status := row.get("status").lower():
+        status = _STATUS_OF_LABEL.get(status, status)  # "активен" as well as "active"
         if status not in set(DealerStatus):
             raise InvalidInput("import.bad_status", status=status)
         values["status"] = status

@@ -4,6 +4,7 @@ Money `1 234,50 ₽`, quantities `2,5 л`, dates `02.12.2026 14:05` in the confi
 durations `1 ч 20 мин`, percentages, plurals by CLDR rules and the Russian labels of stored
 values. The bot, the admin's templates, CSV/XLSX exports and the CLI all format through it."""
 
+from core.display.metrics import better, figure, unit
 from core.display.numbers import (
     CURRENCY_SIGNS,
     DASH,
@@ -11,6 +12,7 @@ from core.display.numbers import (
     money,
     number,
     percent,
+    plain,
     points,
     quantity,
 )
@@ -22,8 +24,10 @@ __all__ = [
     "DASH",
     "LABELS",
     "amount",
+    "better",
     "day",
     "duration",
+    "figure",
     "label",
     "minutes",
     "moment",
@@ -31,10 +35,12 @@ __all__ = [
     "month",
     "number",
     "percent",
+    "plain",
     "plural",
     "plural_form",
     "points",
     "quantity",
+    "unit",
     "words",
     "yes_no",
 ]

@@ -75,3 +75,12 @@ def points(value: Number | None, locale: str = "ru", digits: int = 1) -> str:
         return DASH
     sign = "+" if value > 0 else ""
     return f"{sign}{number(value, locale, digits)} {'п.п.' if locale == 'ru' else 'pp'}"
+
+
+def plain(value: Number | None, locale: str = "ru", digits: int = 2) -> str:
+    """A figure for a spreadsheet cell (CSV for Excel): the locale's decimal sign, no
+    grouping, no exponent: `1234,5`; empty for None."""
+    if value is None:
+        return ""
+    fraction = "." + "#" * digits if digits > 0 else ""
+    return _apply(value, f"0{fraction}", locale)

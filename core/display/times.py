@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from babel.dates import format_date, format_datetime
 
-from core.display.numbers import DASH
+from core.display.numbers import DASH, Number
 
 DAY = "dd.MM.yyyy"
 MOMENT = "dd.MM.yyyy HH:mm"
@@ -37,11 +37,12 @@ def moment(value: datetime | None, zone: tzinfo, locale: str = "ru") -> str:
     return format_datetime(_aware(value).astimezone(zone), MOMENT, locale=locale)
 
 
-def month(value: date | datetime | None, locale: str = "ru") -> str:
-    """A month as a heading: `декабрь 2026` (ru), `December 2026` (en)."""
+def month(value: date | datetime | None, locale: str = "ru", short: bool = False) -> str:
+    """A month as a heading: `декабрь 2026` (ru), `December 2026` (en); short for a chart's
+    axis: `дек. 26`."""
     if value is None:
         return DASH
-    return format_date(value, "LLLL yyyy", locale=locale)
+    return format_date(value, "LLL yy" if short else "LLLL yyyy", locale=locale)
 
 
 def duration(value: timedelta | float | int | None, locale: str = "ru") -> str:
@@ -69,6 +70,6 @@ def duration(value: timedelta | float | int | None, locale: str = "ru") -> str:
     return sign + text
 
 
-def minutes(value: float | int | None, locale: str = "ru") -> str:
+def minutes(value: Number | None, locale: str = "ru") -> str:
     """A count of minutes as a duration: 80 -> `1 ч 20 мин`."""
     return DASH if value is None else duration(float(value) * 60, locale)

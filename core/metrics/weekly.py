@@ -34,7 +34,7 @@ from core.models.admin import get_setting, set_setting
 WEEKLY_DIGEST = "metrics.weekly"
 CONFIG_KEY = "metrics.weekly_digest"
 UNIT_SUFFIX = {"%": " %", "RUB": " ₽", "min": " мин", "days": " дн."}
-STATUS_MARK = {"met": "✅", "behind": "⚠️", "no_data": "▫️"}
+STATUS_MARK = {"met": "✅", "behind": "⚠️", "no_data": "▫️", "no_target": "▫️"}
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def test_dates_and_times_are_in_the_configured_zone() -> None:
     assert display.day(late, MOSCOW) == "01.01.2027"
     assert display.month(date(2026, 12, 1)) == "декабрь 2026"
     assert display.month(date(2026, 12, 1), "en") == "December 2026"
+    assert display.month(date(2026, 12, 1), short=True) == "дек. 26"
 
 
 @pytest.mark.parametrize(
