@@ -39,7 +39,7 @@ def figure(value: Number | None, code: str, locale: str = "ru") -> str:
         return minutes(value, locale)
     if code == "NPS":
         return number(value, locale, digits=1)
-    return f"{number(value, locale, digits=2)} {unit(code)}"
+    return f"{number(value, locale, digits=2)} {unit(code) if locale == 'ru' else code}"
 
 
 def better(direction: str) -> str:

@@ -19,8 +19,8 @@ Vocabulary (all times aware UTC; a window is half-open, ``start <= t < end``):
   from a baseline of 0 % would be no target at all. No baseline and no manual target: no target.
 * **status**: "met" when the current value reached the target in the metric's direction
   (``>=`` for "up", ``<=`` for "down"), "behind" when not, "no_target" when there is no target
-  or the default target is 0 (no verdict), "no_data" when the current value is missing. Checkpoints use the
-  same rule and "pending" before their due date.
+  or the default target is 0 (no verdict), "no_data" when the current value is missing.
+  Checkpoints use the same rule and "pending" before their due date.
 
 The numbers are computed by SQL aggregates in the database (`core.metrics.compute`), one rule
 per metric, the same rule for the current value, the baseline, the checkpoints and the monthly
