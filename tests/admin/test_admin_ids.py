@@ -75,3 +75,12 @@ async def test_second_pages_of_orders_dealers_audit_answer(
         status, body = await admin.get(second)
         assert status == 200, (second, body[:500])
         assert "страница 2 из 2" in body, second
+
+
+async def test_home_tiles_agree_with_their_counts(admin: Browser, world: World) -> None:
+    status, body = await admin.get("/admin/")
+    assert status == 200
+    # Two dealers, two new claims, one application (CLDR plural rules, not "2 дилеров").
+    assert "<b>2</b><span>дилера</span>" in body
+    assert "<b>2</b><span>новые рекламации</span>" in body
+    assert "<b>1</b><span>заявка на подключение</span>" in body
