@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from admin import jinja_display
 from admin.api import build_api_app
 from admin.keys import METRICS_CACHE, SESSIONMAKER, SETTINGS
 from admin.messages import text as message_text
@@ -27,21 +27,12 @@ from admin.web import (
     csrf_middleware,
     db_middleware,
     error_middleware,
-    money,
+    id_range_middleware,
 )
 from core.metrics import WindowCache
 from core.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-
-
-def duration(value: timedelta | None) -> str:
-    """A time span as days and hours: '2 дн. 5 ч.'."""
-    if value is None:
-        return "—"
-    hours = int(value.total_seconds() // 3600)
-    days, hours = divmod(hours, 24)
-    return f"{days} дн. {hours} ч." if days else f"{hours} ч."
 
 
 def query_string(query: Mapping[str, str], **changes: object) -> str:
@@ -65,20 +56,18 @@ def build_admin_app(
     app[SESSIONMAKER] = sessionmaker
     app[METRICS_CACHE] = WindowCache() if metrics_cache is None else metrics_cache
     aiohttp_session.setup(app, cookie_storage(settings.secret_key.get_secret_value()))
-    app.middlewares.extend([db_middleware, error_middleware, csrf_middleware, auth_middleware])
+    app.middlewares.extend(
+        [db_middleware, error_middleware, id_range_middleware, csrf_middleware, auth_middleware]
+    )
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
-    env.filters["money"] = money
-    env.filters["local"] = lambda value: (
-        "—" if value is None else value.astimezone(settings.zone).strftime("%d.%m.%Y %H:%M")
-    )
+    jinja_display.install(env, settings.zone)
     env.globals["prefix"] = PREFIX
     env.globals["qs"] = query_string
     env.globals["message"] = message_text
-    env.globals["duration"] = duration
     for module in (auth, dealers, pilot, orders, system, metrics):
         app.add_routes(module.routes)
     app.add_routes(broadcast_views.routes)

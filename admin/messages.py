@@ -48,6 +48,7 @@ TEXTS: dict[str, str] = {
         "Форма устарела или отправлена не со страницы админки (CSRF). Обновите страницу."
     ),
     "dealer.not_found": "Дилер не найден.",
+    "page.not_found": "Страница не найдена.",
     "dealer.bad_inn": "ИНН «{inn}» неверен: нужно 10 или 12 цифр.",
     "dealer.name_required": "Укажите название дилера.",
     "dealer.unknown_price_type": "Тип цен «{name}» не найден.",

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core import display
+from core.display import LABELS
 from core.errors import InvalidInput
 from core.metrics.after_hours import AfterHoursStats, ConfirmTimes
 from core.metrics.rollout import MetricFilters, MetricValue, Period, local_midnight
@@ -23,12 +25,7 @@ MAX_ID = 2_147_483_647
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 WEEKDAYS_RU = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
-STATUS_RU = {
-    "met": "достигнута",
-    "behind": "отстаёт",
-    "no_data": "нет данных",
-    "pending": "ожидается",
-}
+STATUS_RU: dict[str, str] = LABELS["metric_status"]
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -225,9 +222,9 @@ def rollout_table(metrics: Sequence[MetricValue], checkpoint_names: Sequence[str
         row: list[Any] = [
             m.title_ru,
             m.key,
-            m.unit,
+            display.unit(m.unit),
             m.baseline,
-            m.baseline_source or "",
+            {"manual": "вручную", "period": "за период"}.get(m.baseline_source or "", "не задана"),
             m.target,
             m.current,
             STATUS_RU[m.status],
@@ -243,8 +240,8 @@ def rollout_table(metrics: Sequence[MetricValue], checkpoint_names: Sequence[str
 def after_hours_tables(stats: AfterHoursStats) -> dict[str, Table]:
     """Sheets: the figures, the heatmap (after-hours orders) and the backlog by morning."""
     figures: list[list[Any]] = [
-        ["Период с (UTC)", stats.period.start.isoformat()],
-        ["Период по (UTC)", stats.period.end.isoformat()],
+        ["Период с", display.moment(stats.period.start, ZoneInfo(stats.zone))],
+        ["Период по (не включая)", display.moment(stats.period.end, ZoneInfo(stats.zone))],
         ["Часовой пояс", stats.zone],
         ["Заказов", stats.orders],
         ["В нерабочее время", stats.after_hours_orders],
@@ -269,10 +266,11 @@ def after_hours_tables(stats: AfterHoursStats) -> dict[str, Table]:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return dec(value)
+    """A CSV cell as Excel in Russian reads it: `1234,5`, `02.12.2026`."""
+    if isinstance(value, Decimal | float):
+        return display.plain(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return display.day(value)
     return "" if value is None else value
 
 
@@ -313,7 +311,9 @@ def to_xlsx(tables: Mapping[str, Table]) -> bytes:
 
 def _svg(figure: Any) -> str:
     out = io.StringIO()
-    figure.savefig(out, format="svg", bbox_inches="tight")
+    # No <metadata> (creation date, matplotlib version): a page shows only the chart.
+    none = {"Date": None, "Creator": None, "Format": None, "Type": None}
+    figure.savefig(out, format="svg", bbox_inches="tight", metadata=none)
     text = out.getvalue()
     return text[text.index("<svg") :]
 
@@ -354,16 +354,28 @@ def progress_svg(metrics: Sequence[MetricValue]) -> str:
         if not way:
             continue
         rows.append((m.title_ru, float((m.current - m.baseline) / way * 100)))
+    # Every bar is drawn whole (the axis widens to the longest) and carries its figure.
     figure = Figure(figsize=(9, 0.45 * max(len(rows), 1) + 1))
     axes = figure.add_subplot()
     if rows:
         names = [r[0] for r in rows][::-1]
-        values = [max(-100.0, min(200.0, r[1])) for r in rows][::-1]
+        values = [r[1] for r in rows][::-1]
         colors = ["#2da44e" if v >= 100 else "#d4a72c" if v >= 0 else "#cf222e" for v in values]
         axes.barh(names, values, color=colors)
         axes.axvline(100, color="#24292f", linestyle="--", linewidth=1)
         axes.axvline(0, color="#8c959f", linewidth=1)
-        axes.set_xlim(-100, 200)
+        low, high = min(-10.0, *values), max(110.0, *values)
+        margin = (high - low) * 0.12
+        axes.set_xlim(low - (margin if low < -10 else 0), high + margin)
+        for y, v in enumerate(values):
+            axes.text(
+                v,
+                y,
+                f" {display.number(v, digits=0)} % ",
+                va="center",
+                fontsize=7,
+                ha="left" if v >= 0 else "right",
+            )
     else:
         axes.text(0.5, 0.5, "Нет метрик с базой и целью", ha="center", va="center")
         axes.set_axis_off()
@@ -377,9 +389,11 @@ def series_svg(
     points: Sequence[tuple[str, Decimal | None]],
     baseline: Decimal | None,
     target: Decimal | None,
+    partial: bool = False,
 ) -> str:
     """A metric month by month (a line; months without a value are gaps), with its baseline
-    and target as horizontal lines."""
+    and target as horizontal lines; `partial`: the last month is still running (its point is
+    hollow and says so, so a month half gone does not read as a fall)."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(9, 3))
@@ -387,10 +401,27 @@ def series_svg(
     labels = [label for label, _ in points]
     values = [float(v) if v is not None else float("nan") for _, v in points]
     axes.plot(labels, values, marker="o", color="#0969da", label="по месяцам")
+    if partial and labels:
+        axes.plot(labels[-1:], values[-1:], marker="o", color="white", markeredgecolor="#0969da")
+        axes.annotate(
+            "неполный месяц",
+            (len(labels) - 1, values[-1]),
+            fontsize=7,
+            textcoords="offset points",
+            xytext=(-20, 8),
+            ha="right",
+        )
     if baseline is not None:
-        axes.axhline(float(baseline), color="#8c959f", linestyle=":", label=f"база {baseline}")
+        axes.axhline(
+            float(baseline),
+            color="#8c959f",
+            linestyle=":",
+            label=f"база {display.number(baseline)}",
+        )
     if target is not None:
-        axes.axhline(float(target), color="#2da44e", linestyle="--", label=f"цель {target}")
+        axes.axhline(
+            float(target), color="#2da44e", linestyle="--", label=f"цель {display.number(target)}"
+        )
     axes.set_title(title, fontsize=10)
     axes.tick_params(labelsize=8)
     axes.legend(fontsize=8, loc="best")

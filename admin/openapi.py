@@ -156,7 +156,7 @@ PERIOD = _object({"start": TIME, "end": TIME})
 METRIC_FILTERS = _object(
     {"wave_id": _nullable(INT), "manager_id": _nullable(INT), "dealer_id": _nullable(INT)}
 )
-METRIC_STATUS = {"type": "string", "enum": ["behind", "met", "no_data"]}
+METRIC_STATUS = {"type": "string", "enum": ["behind", "met", "no_data", "no_target"]}
 CHECKPOINT = _object(
     {
         "name": STR,
@@ -164,7 +164,7 @@ CHECKPOINT = _object(
         "scope": {"type": "string", "enum": ["all", "pilot"]},
         "value": FIGURE,
         "target": FIGURE,
-        "status": {"type": "string", "enum": ["behind", "met", "no_data", "pending"]},
+        "status": {"type": "string", "enum": ["behind", "met", "no_data", "no_target", "pending"]},
     }
 )
 METRIC = _object(

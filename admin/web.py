@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.keys import SESSIONMAKER, SETTINGS
 from admin.messages import error_text, text
+from core import display
 from core.access.scope import staff_may_see
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import AuditEntry, Role, StaffAccount, utcnow
@@ -38,6 +39,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
 PUBLIC_PATHS = (f"{PREFIX}/login", f"{PREFIX}/static/")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
 
 
 # --- cookie session --------------------------------------------------------------------
@@ -296,19 +298,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def local_time(value: datetime | None, request: web.Request | None = None) -> str:
-    """A stored UTC time in the configured zone (used as a Jinja filter)."""
-    if value is None:
-        return "—"
-    zone = request.app[SETTINGS].zone if request is not None else None
-    return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
-
-def money(value: Decimal | None) -> str:
-    """1234567.5 -> '1 234 567,50'."""
-    if value is None:
-        return "—"
-    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
+def local_time(value: datetime | None, request: web.Request) -> str:
+    """A stored UTC time in the configured zone, for a message."""
+    return display.moment(value, request.app[SETTINGS].zone)
 
 
 # --- form helpers ----------------------------------------------------------------------
@@ -339,9 +331,20 @@ def int_field(data: Mapping[str, Any], name: str) -> int | None:
 
 
 def query_int(request: web.Request, name: str) -> int | None:
-    """An optional integer query parameter; junk is ignored."""
+    """An optional integer query parameter; junk (and a number past the id range) is ignored."""
     value = request.query.get(name, "").strip()
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
+
+
+@web.middleware
+async def id_range_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A numeric path part past the 32-bit id range names nothing: 404, before any query
+    (SQLite and PostgreSQL would fail on it with an overflow)."""
+    for value in request.match_info.values():
+        if value.isdigit() and int(value) > MAX_ID:
+            raise NotFound("page.not_found")
+    return await handler(request)

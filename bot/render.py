@@ -1,18 +1,17 @@
-"""Formatting of numbers, money, dates and statuses in the current locale (plain text)."""
+"""The bot's formatting in the current update's locale: a thin delegate to core.display, plus
+the translated status names and Telegram's length limits."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from bot.i18n import _
+from core import display
 
-CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€"}
 MAX_TEXT = 4000  # Telegram allows 4096 characters; keep a margin for the "…" tail
 
 
@@ -22,44 +21,25 @@ def locale() -> str:
 
 
 def money(value: Decimal | None, currency: str = "RUB") -> str:
-    """`1 234,50 ₽` (ru) or `1,234.50 ₽` (en); a dash when there is no price."""
+    """`1 234,50 ₽` (ru) or `1,234.50 ₽` (en); the bot's own word when there is no price."""
     if value is None:
         return _("price.none")
-    sign = CURRENCY_SIGNS.get(currency, currency)
-    code = locale()
-    if value.is_finite() and value >= 0 and value.as_tuple().exponent >= -2:  # type: ignore[operator]
-        # Babel's '#,##0.00' for a value that needs no rounding, without its per-call parsing
-        # (a search page formats a dozen numbers); a test checks both agree.
-        return f"{format(value, ',.2f').translate(_separators(code))} {sign}"
-    return f"{format_decimal(value, format='#,##0.00', locale=code)} {sign}"
+    return display.money(value, currency, locale())
 
 
 def qty(value: Decimal) -> str:
-    """A quantity without trailing zeros: `5`, `1,5`."""
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    code = locale()
-    if normalized.is_finite() and normalized >= 0 and normalized.as_tuple().exponent >= -3:  # type: ignore[operator]
-        # Babel's default '#,##0.###' without grouping, for a value that needs no rounding.
-        return format(normalized, "f").translate(_separators(code))
-    return format_decimal(normalized, locale=code, group_separator=False)
-
-
-@cache
-def _separators(code: str) -> dict[int, str]:
-    """Python's ',' and '.' in numbers -> the locale's group and decimal symbols."""
-    return str.maketrans({",": get_group_symbol(code), ".": get_decimal_symbol(code)})
+    """A quantity without exponent or trailing zeros: `5`, `1,5`, `1 200`."""
+    return display.quantity(value, locale=locale())
 
 
 def day(value: date) -> str:
     """A date as people write it: 31.12.2025."""
-    return value.strftime("%d.%m.%Y")
+    return display.day(value, locale=locale())
 
 
 def moment(value: datetime, zone: ZoneInfo) -> str:
     """A stored UTC time shown in the configured zone."""
-    return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    return display.moment(value, zone, locale())
 
 
 def order_status(status: str) -> str:

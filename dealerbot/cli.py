@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core import migrate
+from core import display, migrate
 from core.dealers.invitations import create_invitation, deep_link
 from core.dealers.service import create_dealer, get_dealer
 from core.dealers.staff import create_staff_account, set_staff_password
@@ -181,8 +181,9 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
     if page.corrected is not None:
         print(f"showing results for «{page.corrected}»")
     for hit in page.items:
-        price = f"{hit.price} {hit.currency}" if hit.price is not None else "-"
-        print(f"{hit.article:<20} {hit.name[:50]:<50} {price:>14}  stock {hit.stock_total}")
+        price = display.money(hit.price, hit.currency)
+        stock = display.quantity(hit.stock_total, hit.unit or "")
+        print(f"{hit.article:<20} {hit.name[:50]:<50} {price:>14}  stock {stock}")
     if not page.items:
         print("nothing found")
     return 0

@@ -149,6 +149,9 @@ def test_import_command_loads_commerceml(
     assert main(["catalog", "search", "oc90", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"article": "OC 90"' in out
+    assert main(["catalog", "search", "oc90"]) == 0  # for people: through core/display
+    line = capsys.readouterr().out
+    assert "OC 90" in line and "—" in line and "E+" not in line and "None" not in line
     broken = tmp_path / "broken.xml"
     broken.write_text(IMPORT_XML[:300], encoding="utf-8")
     assert main(["import", str(broken)]) == 1

@@ -33,6 +33,7 @@ from core.broadcasts import audience as aud
 from core.broadcasts import photos, service
 from core.broadcasts.content import Content, check, preview_html
 from core.broadcasts.markup import to_markup, to_telegram_html
+from core.display import LABELS
 from core.errors import InvalidInput
 from core.models import Broadcast, Dealer, PilotWave, Role, User, utcnow
 
@@ -47,13 +48,7 @@ KIND_LABELS = {
     "active": "Активные за N дней",
     "inactive": "Неактивные за N дней",
 }
-STATE_LABELS = {
-    "draft": "черновик",
-    "scheduled": "запланирована",
-    "sending": "отправляется",
-    "done": "завершена",
-    "cancelled": "отменена",
-}
+STATE_LABELS: dict[str, str] = LABELS["broadcast_state"]
 PAGE = 200
 
 

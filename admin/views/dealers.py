@@ -31,6 +31,7 @@ from core.dealers import features
 from core.dealers.editing import save_address, save_legal_entity
 from core.dealers.importing import TEMPLATE_HEADERS, import_dealers, parse_dealer_file
 from core.dealers.service import check_inn, create_dealer
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.models import (
     Dealer,
@@ -55,17 +56,8 @@ FEATURES = {  # labels of core.dealers.features' switches
     features.REORDER: "Повтор заказа",
     features.AFTER_HOURS_ORDERS: "Заказы в нерабочее время",
 }
-STATUS_LABELS: dict[str, str] = {
-    DealerStatus.PROSPECT: "кандидат",
-    DealerStatus.INVITED: "приглашён",
-    DealerStatus.ACTIVE: "активен",
-    DealerStatus.PAUSED: "приостановлен",
-}
-ROLE_LABELS: dict[str, str] = {  # core.dealers.roles.DealerRole
-    "buyer": "покупатель",
-    "approver": "согласующий",
-    "admin": "администратор дилера",
-}
+STATUS_LABELS: dict[str, str] = LABELS["dealer_status"]
+ROLE_LABELS: dict[str, str] = LABELS["dealer_role"]  # core.dealers.roles.DealerRole
 ACTIVITY = {
     "recent": f"заказывал за {ACTIVE_DAYS} дней",
     "idle": f"не заказывал {ACTIVE_DAYS} дней",

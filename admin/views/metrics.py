@@ -45,6 +45,7 @@ from admin.web import (
     redirect,
     render,
 )
+from core import display
 from core.calendar import load_calendar
 from core.errors import InvalidInput
 from core.metrics.after_hours import after_hours_stats
@@ -141,10 +142,11 @@ async def dashboard(request: web.Request) -> web.Response:
     )
     series = await asyncio.to_thread(
         series_svg,
-        f"{row.title_ru}, {row.unit}",
-        [(p.month.strftime("%m.%y"), p.value) for p in points],
+        f"{row.title_ru}, {display.unit(row.unit)} ({display.better(row.direction)})",
+        [(display.month(p.month, short=True), p.value) for p in points],
         row.baseline,
         row.target,
+        bool(points) and points[-1].period.end > now,
     )
     data = rollout_json(values, filters, now)
     return await render(

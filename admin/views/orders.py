@@ -27,12 +27,12 @@ from admin.web import (
     render,
 )
 from core.claims.service import change_claim_status, get_claim
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.models import (
     Claim,
     ClaimAttachment,
     ClaimLine,
-    ClaimReason,
     ClaimStatus,
     ClaimStatusEvent,
     Dealer,
@@ -53,40 +53,13 @@ routes = web.RouteTableDef()
 PAGE_SIZE = 50
 MAX_EXPORT_ROWS = 100_000  # an export is a report, not a backup
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ORDER_STATUSES: dict[str, str] = {
-    OrderStatus.NEW: "новый",
-    OrderStatus.AWAITING_APPROVAL: "на согласовании",
-    OrderStatus.CONFIRMED: "подтверждён",
-    OrderStatus.REJECTED: "отклонён",
-    OrderStatus.IN_PROGRESS: "в работе",
-    OrderStatus.SHIPPED: "отгружен",
-    OrderStatus.COMPLETED: "выполнен",
-    OrderStatus.CANCELLED: "отменён",
-}
-SYNC_STATES: dict[str, str] = {
-    SyncState.PENDING: "ждёт выгрузки",
-    SyncState.EXPORTED: "выгружен",
-    SyncState.ACKNOWLEDGED: "принят 1С",
-    SyncState.NOT_APPLICABLE: "не выгружается",
-    SyncState.AWAITING_APPROVAL: "ждёт согласования дилера",
-}
+ORDER_STATUSES: dict[str, str] = LABELS["order_status"]
+SYNC_STATES: dict[str, str] = LABELS["sync_state"]
 # not set through the plain status form: confirm/reject have their own buttons, and "new" out of
 # "awaiting approval" is the dealer's approver's decision (core.orders.approval)
 MANUAL_EXCLUDED = (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.NEW)
-CLAIM_STATUSES: dict[str, str] = {
-    ClaimStatus.NEW: "новая",
-    ClaimStatus.IN_REVIEW: "на рассмотрении",
-    ClaimStatus.ACCEPTED: "принята",
-    ClaimStatus.REJECTED: "отклонена",
-    ClaimStatus.RESOLVED: "решена",
-}
-CLAIM_REASONS: dict[str, str] = {
-    ClaimReason.WRONG_ITEM: "пересорт",
-    ClaimReason.DEFECT: "брак",
-    ClaimReason.SHORTAGE: "недостача",
-    ClaimReason.DAMAGE: "повреждение",
-    ClaimReason.OTHER: "другое",
-}
+CLAIM_STATUSES: dict[str, str] = LABELS["claim_status"]
+CLAIM_REASONS: dict[str, str] = LABELS["claim_reason"]
 CLAIM_NEXT = {
     ClaimStatus.NEW: [ClaimStatus.IN_REVIEW, ClaimStatus.ACCEPTED, ClaimStatus.REJECTED],
     ClaimStatus.IN_REVIEW: [ClaimStatus.ACCEPTED, ClaimStatus.REJECTED],

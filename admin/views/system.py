@@ -31,6 +31,7 @@ from admin.web import (
 from core import throttle
 from core.calendar import DAY_KINDS
 from core.dealers.staff import create_staff_account
+from core.display import LABELS
 from core.errors import InvalidInput, NotFound
 from core.holidays import load_russian_holidays
 from core.models import (
@@ -47,7 +48,7 @@ from core.models.admin import get_setting, set_setting
 from core.notify_settings import CHAT_KEY, POLICIES, POLICY_KEY, load_notify_settings
 
 routes = web.RouteTableDef()
-DAY_LABELS = {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"}
+DAY_LABELS = LABELS["day_kind"]
 POLICY_LABELS = {
     "immediate": "сразу, в любое время",
     "digest": "утренней сводкой в начале рабочего дня",
@@ -65,6 +66,7 @@ async def exchange_log(request: web.Request) -> web.Response:
     if request.query.get("errors") == "1":
         query = query.where(ExchangeSession.error.is_not(None))
     page = max(query_int(request, "page") or 0, 0)
+    total = await db.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
         await db.scalars(query.order_by(ExchangeSession.id.desc()).offset(page * 50).limit(50))
     )
@@ -75,7 +77,7 @@ async def exchange_log(request: web.Request) -> web.Response:
         "sessions": [present(row) for row in rows],
         "kinds": KINDS,
         "page": page,
-        "pages": max(total - 1, 0) // 50 + 1,
+        "pages": max((total or 0) - 1, 0) // 50 + 1,
         "total": total,
         "endpoint": f"{scheme}://{request.host}/1c/exchange",
         "onec_login": settings.onec_username,
@@ -347,6 +349,7 @@ async def audit_log(request: web.Request) -> web.Response:
         "entries": rows,
         "total": total,
         "page": page,
+        "pages": max((total or 0) - 1, 0) // 100 + 1,
         "actions": ACTIONS,
         "objects": OBJECTS,
     }

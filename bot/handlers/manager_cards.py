@@ -12,34 +12,29 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from babel.numbers import format_decimal
 
 from bot.handlers.manager_texts import mt
 from bot.manager_callbacks import ClaimDecision, OrderDecision
+from core import display
 from core.models import Order
 from core.notifications import ClaimCard, Decision, OrderCard
 
-SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€"}
 MAX_TEXT = 4000
 
 
 def money(value: Decimal, currency: str, locale: str) -> str:
     """1 234,50 ₽ (ru) or 1,234.50 ₽ (en)."""
-    amount = format_decimal(value, format="#,##0.00", locale=locale)
-    return f"{amount} {SIGNS.get(currency, currency)}"
+    return display.money(value, currency, locale)
 
 
 def quantity(value: Decimal, locale: str) -> str:
-    """A quantity without trailing zeros."""
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    return format_decimal(normalized, locale=locale, group_separator=False)
+    """A quantity without exponent or trailing zeros."""
+    return display.quantity(value, locale=locale)
 
 
 def moment(value: datetime, zone: ZoneInfo) -> str:
     """A stored UTC time in the configured zone."""
-    return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    return display.moment(value, zone)
 
 
 def clip(text: str) -> str:
@@ -95,7 +90,7 @@ def order_card_text(card: OrderCard, locale: str, zone: ZoneInfo, *, resent: boo
     if card.comment:
         out.append(mt(locale, "order.comment", comment=card.comment))
     if card.desired_date:
-        out.append(mt(locale, "order.desired", date=card.desired_date.strftime("%d.%m.%Y")))
+        out.append(mt(locale, "order.desired", date=display.day(card.desired_date)))
     if card.dealer_po:
         out.append(mt(locale, "order.po", po=card.dealer_po))
     if card.delivery_address:

@@ -22,10 +22,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import display
 from core.broadcasts import photos
 from core.broadcasts.audience import Audience, recipients
 from core.broadcasts.content import Content, check
 from core.db import is_postgres
+from core.display import LABELS
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.models import Broadcast, BroadcastState, Dealer, Delivery, DeliveryState, User, utcnow
 
@@ -401,15 +403,7 @@ async def for_delivery(session: AsyncSession, delivery: Delivery) -> Content | N
 
 
 # ---------------------------------------------------------------------------- the report
-STATUS_LABELS = {
-    "queued": "в очереди",
-    "sending": "отправляется",
-    "sent": "доставлено",
-    "failed": "ошибка",
-    "blocked": "заблокировал бота",
-    "unknown": "неизвестно (сбой во время отправки)",
-    "skipped": "отменено",
-}
+STATUS_LABELS: dict[str, str] = LABELS["delivery_state"]
 
 
 @dataclass(frozen=True)
@@ -485,12 +479,15 @@ async def report(
     ]
 
 
+REPORT_COLUMNS = ["Пользователь", "Имя", "Telegram id", "Дилер", "Статус", "Причина", "Отправлено"]
+
+
 def report_csv(rows: Sequence[ReportRow], zone: ZoneInfo) -> str:
     """The report as CSV (UTF-8 with BOM so spreadsheet programs read the Cyrillic)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(["user_id", "name", "telegram_id", "dealer", "status", "reason", "sent_at"])
+    writer.writerow(REPORT_COLUMNS)
     for row in rows:
         writer.writerow(
             [
@@ -498,9 +495,9 @@ def report_csv(rows: Sequence[ReportRow], zone: ZoneInfo) -> str:
                 _safe(row.name),
                 row.telegram_id,
                 _safe(row.dealer),
-                row.status,
+                STATUS_LABELS.get(row.status, row.status),
                 _safe(row.error),
-                row.sent_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if row.sent_at else "",
+                display.moment(row.sent_at, zone) if row.sent_at else "",
             ]
         )
     return out.getvalue()

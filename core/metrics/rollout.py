@@ -18,8 +18,9 @@ Vocabulary (all times aware UTC; a window is half-open, ``start <= t < end``):
   (``baseline + 20``, ``baseline - 20``, kept within the metric's range), since a relative move
   from a baseline of 0 % would be no target at all. No baseline and no manual target: no target.
 * **status**: "met" when the current value reached the target in the metric's direction
-  (``>=`` for "up", ``<=`` for "down"), "behind" when not, "no_data" when the current value or
-  the target is missing. Checkpoints use the same rule and "pending" before their due date.
+  (``>=`` for "up", ``<=`` for "down"), "behind" when not, "no_target" when there is no target
+  or the default target is 0 (no verdict), "no_data" when the current value is missing.
+  Checkpoints use the same rule and "pending" before their due date.
 
 The numbers are computed by SQL aggregates in the database (`core.metrics.compute`), one rule
 per metric, the same rule for the current value, the baseline, the checkpoints and the monthly
@@ -46,8 +47,8 @@ from core.models.admin import get_setting, set_setting
 
 Direction = Literal["up", "down"]
 BaselineSource = Literal["period", "manual"]
-Status = Literal["met", "behind", "no_data"]
-CheckpointStatus = Literal["met", "behind", "pending", "no_data"]
+Status = Literal["met", "behind", "no_data", "no_target"]
+CheckpointStatus = Literal["met", "behind", "pending", "no_data", "no_target"]
 Scope = Literal["pilot", "all"]
 TargetMode = Literal["relative", "points"]
 
@@ -528,9 +529,15 @@ def default_target(metric: MetricDef, baseline: Decimal | None, pct: Decimal) ->
     return value.quantize(CENT)
 
 
-def status_of(metric: MetricDef, value: Decimal | None, target: Decimal | None) -> Status:
-    """met / behind by the metric's direction; no_data when the value or the target is missing."""
-    if value is None or target is None:
+def status_of(
+    metric: MetricDef, value: Decimal | None, target: Decimal | None, *, manual: bool = True
+) -> Status:
+    """met / behind by the metric's direction; no_target when there is no target, or when the
+    default target is 0 (a baseline of 0 moved by a percentage stays 0: no verdict can be
+    given; a target of 0 entered by hand is kept); no_data when the value is missing."""
+    if target is None or (target == 0 and not manual and metric.target_mode == "relative"):
+        return "no_target"
+    if value is None:
         return "no_data"
     reached = value >= target if metric.direction == "up" else value <= target
     return "met" if reached else "behind"
@@ -697,7 +704,7 @@ async def rollout_dashboard(
             if metric.key == "partners_onboarded" and target_source == "default":
                 dealers = point_detail.get("dealers")
                 point_target = Decimal(dealers).quantize(CENT) if dealers else None
-            state = status_of(metric, point, point_target)
+            state = status_of(metric, point, point_target, manual=target_source == "manual")
             checkpoints.append(
                 CheckpointValue(checkpoint.name, due, checkpoint.scope, point, point_target, state)
             )
@@ -716,7 +723,7 @@ async def rollout_dashboard(
                 target_source=target_source,
                 current=value,
                 current_period=current_period,
-                status=status_of(metric, value, target),
+                status=status_of(metric, value, target, manual=target_source == "manual"),
                 detail=detail,
             )
         )

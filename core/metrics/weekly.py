@@ -19,11 +19,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import display
 from core.calendar import WorkingCalendar
 from core.errors import InvalidInput
 from core.metrics.after_hours import after_hours_stats
@@ -33,8 +35,7 @@ from core.models.admin import get_setting, set_setting
 
 WEEKLY_DIGEST = "metrics.weekly"
 CONFIG_KEY = "metrics.weekly_digest"
-UNIT_SUFFIX = {"%": " %", "RUB": " ₽", "min": " мин", "days": " дн."}
-STATUS_MARK = {"met": "✅", "behind": "⚠️", "no_data": "▫️"}
+STATUS_MARK = {"met": "✅", "behind": "⚠️", "no_data": "▫️", "no_target": "▫️"}
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,8 @@ TEXTS = {
 }
 
 
-def _figure(value: str | None, unit: str) -> str:
-    return "—" if value is None else f"{value}{UNIT_SUFFIX.get(unit, '')}"
+def _figure(value: str | None, unit: str, locale: str) -> str:
+    return display.figure(None if value is None else Decimal(value), unit, locale)
 
 
 def _day(value: str) -> str:
@@ -229,12 +230,12 @@ def weekly_digest_text(params: dict[str, Any], locale: str) -> str:
     for m in params.get("metrics", []):
         title = m["title_en"] if locale == "en" else m["title_ru"]
         target = (
-            f"{t['target']} {_figure(m['target'], m['unit'])}"
-            if m.get("target") is not None
+            f"{t['target']} {_figure(m['target'], m['unit'], locale)}"
+            if m.get("target") is not None and m.get("status") != "no_target"
             else t["no_target"]
         )
         mark = STATUS_MARK.get(m.get("status", ""), "▫️")
-        lines.append(f"{mark} {title}: {_figure(m.get('current'), m['unit'])} / {target}")
+        lines.append(f"{mark} {title}: {_figure(m.get('current'), m['unit'], locale)} / {target}")
     after = params.get("after_hours") or {}
     days = {"start": _day(params["from"]), "end": _day(params["to"])} if "from" in params else {}
     lines.append("")
@@ -244,7 +245,7 @@ def weekly_digest_text(params: dict[str, Any], locale: str) -> str:
                 **days,
                 after=after["after_hours_orders"],
                 orders=after["orders"],
-                share=_figure(after.get("share"), "%"),
+                share=_figure(after.get("share"), "%", locale),
                 waiting=after["waiting_total"],
                 most=after["waiting_max"],
             )

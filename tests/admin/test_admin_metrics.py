@@ -70,7 +70,7 @@ async def test_after_hours_api_and_page(admin: Browser, token: str) -> None:
     ]
     status, page = await admin.get(f"/admin/metrics/after-hours?{QUERY}")
     assert status == 200
-    assert 'data-figure="share">50.00<' in page
+    assert 'data-figure="share" data-value="50.00">50\xa0%<' in page
     assert "<svg" in page
 
 
@@ -83,7 +83,7 @@ async def test_bad_dates_are_refused(admin: Browser, token: str) -> None:
 async def test_dashboard_settings_through_the_page(admin: Browser, token: str) -> None:
     status, page = await admin.get("/admin/metrics")
     assert status == 200 and 'id="progress-chart"' in page
-    assert "<title>Дашборд внедрения · DealerBot admin</title>" in page
+    assert "<title>Дашборд внедрения · DealerBot, админка</title>" in page
     assert page.count('id="weekly-form"') == 1  # the weekly schedule form, once
     status, _, _ = await admin.post(
         "/admin/metrics/metric/avg_order_value",
@@ -132,7 +132,7 @@ async def test_exports(admin: Browser, token: str) -> None:
     response = await admin.client.get(f"/admin/metrics/after-hours/export.csv?{QUERY}")
     text = (await response.read()).decode("utf-8-sig")
     assert response.status == 200
-    assert "Доля, %;50.00" in text
+    assert "Доля, %;50\r\n" in text  # Excel in Russian: a decimal comma, no trailing zeros
     response = await admin.client.get(f"/admin/metrics/after-hours/export.xlsx?{QUERY}")
     book = load_workbook(io.BytesIO(await response.read()))
     assert book.sheetnames == ["Показатели", "Теплокарта", "Утро"]

@@ -69,7 +69,7 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
             key: r.dataset.metric,
             baseline: r.querySelector('td.baseline').dataset.value,
             target: r.querySelector('td.target').dataset.value,
-            current: r.querySelector('td.current').textContent.trim(),
+            current: r.querySelector('td.current').dataset.value,
             status: r.querySelector('td.status').dataset.status,
         }))""",
     )
@@ -78,7 +78,7 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
             "key": m["key"],
             "baseline": m["baseline"] or "",
             "target": m["target"] or "",
-            "current": m["current"] or "—",
+            "current": m["current"] or "",
             "status": m["status"],
         }
         for m in api["metrics"]
@@ -86,8 +86,11 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
     assert shown == expected
     # The demo has orders in the window: the order figures are there, not dashes.
     by_key = {row["key"]: row for row in shown}
-    assert by_key["bot_share"]["current"] != "—"
-    assert by_key["after_hours_share"]["current"] != "—"
+    assert by_key["bot_share"]["current"] != ""
+    assert by_key["after_hours_share"]["current"] != ""
+    # ... and read in Russian business format: a percentage with a comma, "нет цели" without one.
+    shown_text = await page.text_content("#rollout")
+    assert "," in str(shown_text) and "%" in str(shown_text)
 
     # The after-hours page.
     await page.click(".tabs >> text=Нерабочее время")
@@ -99,24 +102,25 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
     assert data["after_hours_orders"] > 0
 
     async def figure(selector: str) -> str:
-        return str(await page.text_content(selector)).strip()
+        return str(await page.get_attribute(selector, "data-value")).strip()
 
     assert await figure('#figures [data-figure="orders"]') == str(data["orders"])
     assert await figure('#figures [data-figure="after_hours_orders"]') == str(
         data["after_hours_orders"]
     )
     assert await figure('#figures [data-figure="share"]') == data["share"]
+    assert "%" in str(await page.text_content('#figures [data-figure="share"]'))
     for group in ("after_hours", "in_hours"):
         for name in ("orders", "confirmed", "median_min", "p90_min"):
             value = data[group][name]
             shown_value = await figure(
                 f'#confirm-times tr[data-group="{group}"] [data-figure="{name}"]'
             )
-            assert shown_value == ("—" if value is None else str(value)), (group, name)
+            assert shown_value == ("" if value is None else str(value)), (group, name)
     for name in ("mornings", "waiting_total", "waiting_max", "waiting_avg"):
         value = data["backlog"][name]
         assert await figure(f'#backlog [data-figure="{name}"]') == (
-            "—" if value is None else str(value)
+            "" if value is None else str(value)
         )
     heat = await page.eval_on_selector_all(
         "#heatmap tbody tr",

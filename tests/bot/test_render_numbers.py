@@ -27,10 +27,8 @@ SAMPLES = [
 
 
 def _babel_qty(value: Decimal, locale: str) -> str:
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    return format_decimal(normalized, locale=locale, group_separator=False)
+    # thousands grouped, at most 3 decimals, never an exponent (core.display.quantity)
+    return format_decimal(value, format="#,##0.###", locale=locale)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -75,14 +75,14 @@ async def test_weekly_digest_once_a_week_to_every_admin(
     assert ru.text.startswith("📊 Сводка внедрения за неделю 2026-W11")
     # Over the 30 days before now both orders came through the bot: 2 / 2; no baseline (no
     # waves, no launch date), so no target.
-    assert "▫️ Доля заказов через бот: 100.00 % / цели нет" in ru.text
+    assert "▫️ Доля заказов через бот: 100\xa0% / цели нет" in ru.text
     # Last week 02.03-08.03: 1 of 2 orders after hours; it waited at Thursday 09:00.
     assert (
-        "Нерабочее время 02.03–08.03: 1 из 2 заказов (50.00 %); ждали начала рабочего дня: 1,"
+        "Нерабочее время 02.03–08.03: 1 из 2 заказов (50\xa0%); ждали начала рабочего дня: 1,"
         " максимум за утро 1." in ru.text
     )
     assert en.text.startswith("📊 Rollout digest, week 2026-W11")
-    assert "Share of orders placed through the bot: 100.00 % / no target" in en.text
+    assert "Share of orders placed through the bot: 100% / no target" in en.text
 
     # The next Monday is a new week: one more message each.
     assert await _queue(tg, db, msk(16, 9)) == 2

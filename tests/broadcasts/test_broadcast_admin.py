@@ -78,8 +78,8 @@ async def test_compose_preview_send_progress_report_csv(
     response = await admin.client.get(f"{location}/report.csv")
     assert response.status == 200
     rows = list(csv.DictReader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-    assert {int(r["telegram_id"]): r["status"] for r in rows} == {
-        chat: ("blocked" if chat == people[2] else "sent") for chat in people
+    assert {int(r["Telegram id"]): r["Статус"] for r in rows} == {
+        chat: ("заблокировал бота" if chat == people[2] else "доставлено") for chat in people
     }
     async with db() as s:
         actions = list(

@@ -126,8 +126,8 @@ async def test_compose_send_and_watch_the_progress_in_the_browser(
     saved = tmp_path / "report.csv"
     await download.save_as(str(saved))
     rows = list(csv.DictReader(saved.read_text(encoding="utf-8-sig").splitlines()))
-    assert {int(r["telegram_id"]): r["status"] for r in rows} == {
-        chat: ("blocked" if chat == people[1] else "sent") for chat in in_wave
+    assert {int(r["Telegram id"]): r["Статус"] for r in rows} == {
+        chat: ("заблокировал бота" if chat == people[1] else "доставлено") for chat in in_wave
     }
     async with db() as s:
         item = await s.scalar(select(Broadcast))

@@ -96,8 +96,11 @@ async def test_baselines_targets_and_status(session: AsyncSession, world: World)
         D("25.00"),
     )
     assert confirm.status == "behind"
-    # Claims: baseline 0 per 100 -> target 0; current 33.33 -> behind.
-    assert (rows["claims_per_100"].target, rows["claims_per_100"].status) == (D("0.00"), "behind")
+    # Claims: baseline 0 per 100 -> target 0: no verdict ("нет цели"), not "behind".
+    assert (rows["claims_per_100"].target, rows["claims_per_100"].status) == (
+        D("0.00"),
+        "no_target",
+    )
     # Operations: baseline b0 = 1 op / 1 manager over 90 days * 30 = 0.33; manual target 6;
     # current 5.81 -> behind.
     ops = rows["ops_per_manager"]
@@ -130,7 +133,7 @@ async def test_no_baseline_means_no_target(session: AsyncSession, world: World) 
             None,
         ), key
         assert row.current is not None
-        assert row.status == "no_data"
+        assert row.status == "no_target"
     # A target by hand gives a status again: NPS -25 against 0 -> behind.
     config = RolloutConfig(
         window_days=31, metrics={"nps": MetricConfig(target=D("0"))}, checkpoints=()
@@ -173,8 +176,8 @@ async def test_checkpoints(session: AsyncSession, world: World) -> None:
         )
     )
     assert [(c.value, c.status) for c in rows["bot_share"].checkpoints] == [
-        (None, "no_data"),
-        (D("50.00"), "no_data"),  # C: c1 1C, c2 bot
+        (None, "no_target"),
+        (D("50.00"), "no_target"),  # C: c1 1C, c2 bot
         (None, "pending"),
     ]
 
@@ -221,7 +224,12 @@ async def test_empty_database(session: AsyncSession) -> None:
     rows = await rollout_dashboard(session, now=P_END, zone=UTC)
     assert len(rows) == len(METRICS_BY_KEY)
     for row in rows:
-        assert (row.current, row.baseline, row.target, row.status) == (None, None, None, "no_data")
+        assert (row.current, row.baseline, row.target, row.status) == (
+            None,
+            None,
+            None,
+            "no_target",
+        )
         assert row.checkpoints == []  # no launch date, no checkpoints
 
 
@@ -264,6 +272,11 @@ def test_default_target_rules() -> None:
     assert status_of(down, D("40"), D("40")) == "met"
     assert status_of(down, D("40.01"), D("40")) == "behind"
     assert status_of(up, None, D("40")) == "no_data"
+    # A target of 0 (a baseline of 0 moved 20 %) or none at all gives no verdict.
+    assert status_of(down, D("3"), D("0.00"), manual=False) == "no_target"
+    assert status_of(down, D("0"), D("0"), manual=False) == "no_target"
+    assert status_of(down, D("3"), D("0.00")) == "behind"  # 0 entered by hand is a target
+    assert status_of(up, D("3"), None) == "no_target"
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert add_months(date(2027, 12, 31), 2) == date(2028, 2, 29)

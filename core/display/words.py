@@ -1,0 +1,179 @@
+"""Words for people: plurals by Babel's CLDR rules and the Russian labels of every stored
+status and enum value (a screen never shows `active`, `None` or `True`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from babel import Locale
+
+from core.display.numbers import DASH, Number, number
+
+# A noun phrase in each CLDR plural category the language has.
+PHRASES: dict[str, dict[str, Mapping[str, str]]] = {
+    "ru": {
+        "new_claim": {
+            "one": "новая рекламация",
+            "few": "новые рекламации",
+            "many": "новых рекламаций",
+            "other": "новой рекламации",
+        },
+        "new_order": {
+            "one": "новый заказ",
+            "few": "новых заказа",
+            "many": "новых заказов",
+            "other": "нового заказа",
+        },
+        "dealer": {"one": "дилер", "few": "дилера", "many": "дилеров", "other": "дилера"},
+        "order": {"one": "заказ", "few": "заказа", "many": "заказов", "other": "заказа"},
+        "application": {
+            "one": "заявка на подключение",
+            "few": "заявки на подключение",
+            "many": "заявок на подключение",
+            "other": "заявки на подключение",
+        },
+        "recipient": {
+            "one": "получатель",
+            "few": "получателя",
+            "many": "получателей",
+            "other": "получателя",
+        },
+        "day": {"one": "день", "few": "дня", "many": "дней", "other": "дня"},
+        "row": {"one": "строка", "few": "строки", "many": "строк", "other": "строки"},
+    },
+    "en": {
+        "new_claim": {"one": "new claim", "other": "new claims"},
+        "new_order": {"one": "new order", "other": "new orders"},
+        "dealer": {"one": "dealer", "other": "dealers"},
+        "order": {"one": "order", "other": "orders"},
+        "application": {"one": "application", "other": "applications"},
+        "recipient": {"one": "recipient", "other": "recipients"},
+        "day": {"one": "day", "other": "days"},
+        "row": {"one": "row", "other": "rows"},
+    },
+}
+
+
+def plural_form(count: Number, locale: str = "ru") -> str:
+    """The CLDR plural category of a count: one, few, many or other."""
+    return str(Locale.parse(locale).plural_form(count))
+
+
+def plural(count: Number, forms: str | Mapping[str, str], locale: str = "ru") -> str:
+    """A count with its noun phrase: `1 новая рекламация`, `5 новых рекламаций`, `21 дилер`.
+
+    `forms` is a key of PHRASES or a mapping of plural categories to phrases."""
+    words = PHRASES[locale][forms] if isinstance(forms, str) else forms
+    word = words.get(plural_form(count, locale), words["other"])
+    return f"{number(count, locale)} {word}"
+
+
+def words(count: Number, forms: str | Mapping[str, str], locale: str = "ru") -> str:
+    """Only the noun phrase that goes with a count (the count is shown elsewhere)."""
+    phrases = PHRASES[locale][forms] if isinstance(forms, str) else forms
+    return phrases.get(plural_form(count, locale), phrases["other"])
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "order_status": {
+        "new": "новый",
+        "awaiting_approval": "на согласовании",
+        "confirmed": "подтверждён",
+        "rejected": "отклонён",
+        "in_progress": "в работе",
+        "shipped": "отгружен",
+        "completed": "выполнен",
+        "cancelled": "отменён",
+    },
+    "order_source": {"bot": "бот", "1c": "1С"},
+    "sync_state": {
+        "pending": "ждёт выгрузки",
+        "exported": "выгружен",
+        "acknowledged": "принят 1С",
+        "n/a": "не выгружается",
+        "awaiting_approval": "ждёт согласования дилера",
+    },
+    "claim_status": {
+        "new": "новая",
+        "in_review": "на рассмотрении",
+        "accepted": "принята",
+        "rejected": "отклонена",
+        "resolved": "решена",
+    },
+    "claim_reason": {
+        "wrong_item": "пересорт",
+        "defect": "брак",
+        "shortage": "недостача",
+        "damage": "повреждение",
+        "other": "другое",
+    },
+    "dealer_status": {
+        "prospect": "кандидат",
+        "invited": "приглашён",
+        "active": "активен",
+        "paused": "приостановлен",
+    },
+    "dealer_role": {
+        "buyer": "покупатель",
+        "approver": "согласующий",
+        "admin": "администратор дилера",
+    },
+    "role": {"dealer": "дилер", "manager": "менеджер", "admin": "администратор"},
+    "broadcast_state": {
+        "draft": "черновик",
+        "scheduled": "запланирована",
+        "sending": "отправляется",
+        "done": "завершена",
+        "cancelled": "отменена",
+    },
+    "delivery_state": {
+        "held": "ожидает",
+        "queued": "в очереди",
+        "sending": "отправляется",
+        "sent": "доставлено",
+        "failed": "ошибка",
+        "blocked": "заблокировал бота",
+        "unknown": "неизвестно (сбой во время отправки)",
+        "skipped": "отменено",
+    },
+    "application_status": {
+        "new": "новая",
+        "approved": "одобрена",
+        "rejected": "отклонена",
+    },
+    "exchange_type": {"catalog": "каталог", "sale": "заказы", "offline": "офлайн"},
+    "exchange_status": {
+        "open": "идёт",
+        "importing": "загружается",
+        "success": "успешно",
+        "done": "успешно",
+        "failed": "ошибка",
+        "error": "ошибка",
+        "refused": "вход отклонён",
+    },
+    "metric_status": {
+        "met": "достигнута",
+        "behind": "отстаёт",
+        "no_data": "нет данных",
+        "pending": "ожидается",
+        "no_target": "нет цели",
+    },
+    "day_kind": {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"},
+    "outbox_state": {"pending": "ждёт", "done": "выполнено", "failed": "ошибка"},
+    "bool": {"True": "да", "False": "нет"},
+}
+
+
+def label(kind: str, value: object) -> str:
+    """The Russian label of a stored value (`active` -> `активен`); a dash for None.
+
+    An unknown value is shown as it is stored (a test crawls every page for English words)."""
+    if value is None or value == "":
+        return DASH
+    key = str(value.value if hasattr(value, "value") else value)
+    return LABELS.get(kind, {}).get(key, key)
+
+
+def yes_no(value: object) -> str:
+    """`да` / `нет` for a flag; a dash for None."""
+    return DASH if value is None else ("да" if value else "нет")
