@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import check_person
 from core.catalog.lookup import product_by_id
 from core.catalog.offers import load_offers
 from core.db import is_postgres
@@ -257,6 +258,9 @@ async def alert_deliveries(
         kind, params = PRICE_NOTICE, {"drops": list(payload["drops"])[:MAX_ITEMS]}
     else:
         return []
+    # Prices and stock go only to people who may see them now (core.access: not revoked, dealer
+    # not paused); the alert of a paused dealer's person ends unsent.
+    people = [p for p in people if (await check_person(session, p, None)).allowed]
     rows = [
         Delivery(
             kind=kind,

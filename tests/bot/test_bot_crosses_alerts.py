@@ -205,3 +205,25 @@ async def test_a_sender_that_died_mid_request_does_not_send_the_alert_again(
         states = list(await s.scalars(select(Delivery.state).where(Delivery.kind == "alert.stock")))
     assert states == [DeliveryState.UNKNOWN]
     assert not [c for c in tg.fake.calls if c.method == "sendMessage" and "Поступили" in c.text]
+
+
+async def test_a_paused_dealers_person_is_not_told_prices_by_an_alert(
+    tg: BotHarness, shop: Shop, db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    from core.access.lifecycle import Actor, pause_dealer
+
+    me = shop.tg_user
+    await _air_filter_without_stock(db)
+    found = last_message(await tg.send_text(me, "воздушный mann"))
+    await tg.press_in(me, found, "🔔 1.")
+    async with db() as s:
+        await pause_dealer(s, shop.dealer_id, Actor("test"), reason="долг")
+        await s.commit()
+
+    back = await Exchange(db, tmp_path).push({"C 30005": ("990.00", "6")})
+    assert back["alerts"]["stock_back"] == 1  # the alert ends ...
+    await Sender(tg.bot, db, tg.settings).run_once()
+    # ... but no price or stock reaches a paused dealer's person
+    assert not any("Поступили" in c.text for c in tg.fake.calls if c.method == "sendMessage")
+    async with db() as s:
+        assert not list(await s.scalars(select(Delivery).where(Delivery.kind == "alert.stock")))
