@@ -57,6 +57,7 @@ def install(env: jinja2.Environment, zone: tzinfo) -> None:
         minutes=lambda value: display.minutes(value, LOCALE),
         label=lambda value, kind: display.label(kind, value),
         yes_no=display.yes_no,
+        telegram_error=display.telegram_error,
         plural=plural,
         words=words,
         month=lambda value: display.month(value, LOCALE),

@@ -177,16 +177,16 @@ def test_pause_resume_revoke_restore_commands(
     assert main(["dealer", "resume", "1"]) == 0
     assert "resumed" in capsys.readouterr().out
     assert main(["dealer", "resume", "1"]) == 1  # not paused: an error, nothing changes
-    assert "access.not_paused" in capsys.readouterr().err
+    assert "Дилер «ООО Тест» не приостановлен." in capsys.readouterr().err
     assert main(["dealer", "pause", "42"]) == 1
-    assert "dealer.not_found" in capsys.readouterr().err
+    assert "Дилер 42 не найден." in capsys.readouterr().err
 
     assert main(["user", "revoke", "555001", "--reason", "уволился"]) == 0
     assert "user 555001 (Иван) revoked" in capsys.readouterr().out
     assert main(["user", "revoke", "555001"]) == 1
-    assert "access.already_revoked" in capsys.readouterr().err
+    assert "Доступ «Иван» уже закрыт." in capsys.readouterr().err
     assert main(["user", "revoke", "999"]) == 1
-    assert "user.not_found" in capsys.readouterr().err
+    assert "Пользователь Telegram 999 не найден." in capsys.readouterr().err
     with sqlite3.connect(path) as conn:
         revoked, active = conn.execute(
             "SELECT revoked_at, is_active FROM users WHERE telegram_id = 555001"

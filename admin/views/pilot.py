@@ -28,7 +28,16 @@ from admin.web import (
 )
 from core.dealers.invitations import create_invitation, deep_link, revoke_invitation
 from core.errors import InvalidInput, NotFound
-from core.models import Application, Dealer, Invitation, InvitationUse, PilotWave, User, utcnow
+from core.models import (
+    Application,
+    Dealer,
+    Invitation,
+    InvitationUse,
+    PilotWave,
+    Role,
+    User,
+    utcnow,
+)
 from core.pilot import approve_application, reject_application, wave_funnels
 
 routes = web.RouteTableDef()
@@ -215,8 +224,12 @@ async def invitation_create(request: web.Request) -> web.StreamResponse:
 
 async def _visible_invitation(request: web.Request) -> Invitation:
     invitation = await request[DB].get(Invitation, int(request.match_info["invitation_id"]))
-    if invitation is None or invitation.dealer_id is None:
+    if invitation is None:
         raise NotFound("invitation.unknown")
+    if invitation.dealer_id is None:  # a manager's invitation: the admins' business
+        if request[STAFF].role != Role.ADMIN:
+            raise NotFound("invitation.unknown")
+        return invitation
     await visible_dealer(request, invitation.dealer_id)
     return invitation
 
@@ -226,7 +239,7 @@ async def invitation_page(request: web.Request) -> web.Response:
     """The deep link and its QR code to print or send, and who redeemed it."""
     invitation = await _visible_invitation(request)
     db = request[DB]
-    dealer = await db.get(Dealer, invitation.dealer_id)
+    dealer = await db.get(Dealer, invitation.dealer_id) if invitation.dealer_id else None
     people = (
         await db.execute(
             select(User, InvitationUse.used_at)

@@ -51,9 +51,10 @@ ROLE_ACTIONS: dict[str, frozenset[DealerAction]] = {
 
 
 def role_allows(user: User, action: DealerAction) -> bool:
-    """True when the person is an active dealer's person whose role inside the dealer allows
-    `action` (an unknown stored role counts as buyer)."""
-    if not user.is_active or user.role != Role.DEALER or user.dealer_id is None:
+    """True when the person is a dealer's person whose role inside the dealer allows `action`
+    (an unknown stored role counts as buyer). Whether they may act now at all (revoked, dealer
+    paused) is `check_person`'s answer."""
+    if user.role != Role.DEALER or user.dealer_id is None:
         return False
     actions = ROLE_ACTIONS.get(user.dealer_role) or ROLE_ACTIONS["buyer"]
     return action in actions

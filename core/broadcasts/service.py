@@ -496,7 +496,7 @@ def report_csv(rows: Sequence[ReportRow], zone: ZoneInfo) -> str:
                 row.telegram_id,
                 _safe(row.dealer),
                 STATUS_LABELS.get(row.status, row.status),
-                _safe(row.error),
+                _safe(display.telegram_error(row.error)),
                 display.moment(row.sent_at, zone) if row.sent_at else "",
             ]
         )

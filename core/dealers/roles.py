@@ -56,7 +56,8 @@ def may_approve(user: User, order: Order) -> bool:
     (dealer paused, person revoked) runs in front of this and is not repeated here.
     """
     return (
-        role_allows(user, DealerAction.APPROVE)
+        user.is_active
+        and role_allows(user, DealerAction.APPROVE)
         and user.dealer_id == order.dealer_id
         and user.id != order.author_id
     )
@@ -64,7 +65,7 @@ def may_approve(user: User, order: Order) -> bool:
 
 def may_invite(user: User) -> bool:
     """May this person invite colleagues to their dealer from the bot (the dealer's admin)?"""
-    return role_allows(user, DealerAction.INVITE)
+    return user.is_active and role_allows(user, DealerAction.INVITE)
 
 
 def needs_no_approval(user: User) -> bool:

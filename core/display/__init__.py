@@ -17,7 +17,15 @@ from core.display.numbers import (
     quantity,
 )
 from core.display.times import day, duration, minutes, moment, month
-from core.display.words import LABELS, label, plural, plural_form, words, yes_no
+from core.display.words import (
+    LABELS,
+    label,
+    plural,
+    plural_form,
+    telegram_error,
+    words,
+    yes_no,
+)
 
 __all__ = [
     "CURRENCY_SIGNS",
@@ -40,6 +48,7 @@ __all__ = [
     "plural_form",
     "points",
     "quantity",
+    "telegram_error",
     "unit",
     "words",
     "yes_no",

@@ -177,3 +177,26 @@ def label(kind: str, value: object) -> str:
 def yes_no(value: object) -> str:
     """`да` / `нет` for a flag; a dash for None."""
     return DASH if value is None else ("да" if value else "нет")
+
+
+# Telegram's refusals as a person reads them (the raw text stays in the delivery row).
+TELEGRAM_ERRORS: tuple[tuple[str, str], ...] = (
+    ("bot was blocked by the user", "пользователь заблокировал бота"),
+    ("user is deactivated", "аккаунт пользователя удалён"),
+    ("chat not found", "чат не найден"),
+    ("bot was kicked", "бота удалили из чата"),
+    ("bot can't initiate conversation", "пользователь ещё не писал боту"),
+    ("too many requests", "превышен лимит Telegram"),
+    ("message is too long", "сообщение слишком длинное"),
+)
+
+
+def telegram_error(text: str | None) -> str:
+    """A Telegram error in Russian when it is a known one, else as Telegram said it."""
+    if not text:
+        return ""
+    lowered = text.lower()
+    for pattern, said in TELEGRAM_ERRORS:
+        if pattern in lowered:
+            return said
+    return text

@@ -56,10 +56,11 @@ async def test_a_strangers_failures_do_not_lock_the_real_admin_out(
                 select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
             )
         )
-    reasons = [(e.details["reason"], e.remote_addr) for e in entries]
-    assert reasons.count(("bad_credentials", "127.0.0.2")) == throttle.ADMIN_ACCOUNT_IP.limit
-    assert ("throttled", "127.0.0.2") in reasons
-    assert all(e.details["login"] == "admin" for e in entries)
+    reasons = [(e.details["причина"], e.remote_addr) for e in entries]
+    wrong = "неверный логин или пароль"
+    assert reasons.count((wrong, "127.0.0.2")) == throttle.ADMIN_ACCOUNT_IP.limit
+    assert ("вход заблокирован", "127.0.0.2") in reasons
+    assert all(e.staff_login == "admin" for e in entries)
 
 
 async def test_one_address_trying_many_accounts_is_blocked_for_all(

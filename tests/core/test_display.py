@@ -134,3 +134,14 @@ def test_labels_are_russian() -> None:
         ("dealer_status", DealerStatus),
     ):
         assert all(display.label(kind, m) != m.value for m in enum), kind
+
+
+def test_telegram_errors_in_russian() -> None:
+    from core.display import telegram_error
+
+    assert (
+        telegram_error("Forbidden: bot was blocked by the user") == "пользователь заблокировал бота"
+    )
+    assert telegram_error("Bad Request: chat not found") == "чат не найден"
+    assert telegram_error("Bad Request: something new") == "Bad Request: something new"
+    assert telegram_error(None) == ""
