@@ -18,6 +18,7 @@ import aiohttp_session
 from aiohttp import web
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.keys import SESSIONMAKER, SETTINGS
@@ -328,6 +329,21 @@ def int_field(data: Mapping[str, Any], name: str) -> int | None:
         return int(value)
     except ValueError:
         raise InvalidInput("input.bad_number", value=value) from None
+
+
+LIST_PAGE = 50
+
+
+async def paged(
+    request: web.Request, statement: Select, size: int = LIST_PAGE
+) -> tuple[list[Any], dict[str, int]]:
+    """One page of a list's rows (`?page=N`, from 0) and the pager's `page` and `pages`."""
+    db = request[DB]
+    total = await db.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max((total or 0) - 1, 0) // size + 1
+    page = min(max(query_int(request, "page") or 0, 0), pages - 1)
+    rows = list((await db.execute(statement.offset(page * size).limit(size))).all())
+    return rows, {"page": page, "pages": pages}
 
 
 def query_int(request: web.Request, name: str) -> int | None:

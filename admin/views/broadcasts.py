@@ -25,6 +25,7 @@ from admin.web import (
     flash,
     form,
     int_field,
+    paged,
     query_int,
     redirect,
     render,
@@ -125,10 +126,9 @@ async def _staff_chat(request: web.Request) -> int | None:
 @routes.get("/broadcasts")
 @admin_only
 async def index(request: web.Request) -> web.Response:
-    items = list(
-        await request[DB].scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(200))
-    )
-    return await render(request, "broadcasts/index.html", {"items": items, "states": STATE_LABELS})
+    rows, pager = await paged(request, select(Broadcast).order_by(Broadcast.id.desc()))
+    context = {"items": [row[0] for row in rows], "states": STATE_LABELS, **pager}
+    return await render(request, "broadcasts/index.html", context)
 
 
 @routes.get("/broadcasts/new")

@@ -22,6 +22,7 @@ from admin.web import (
     flash,
     form,
     int_field,
+    paged,
     query_int,
     redirect,
     render,
@@ -173,7 +174,7 @@ async def invitations(request: web.Request) -> web.Response:
     query = select(Invitation, Dealer.name).outerjoin(Dealer, Dealer.id == Invitation.dealer_id)
     if (dealer_id := query_int(request, "dealer")) is not None:
         query = query.where(Invitation.dealer_id == dealer_id)
-    rows = (await db.execute(query.order_by(Invitation.id.desc()).limit(200))).all()
+    rows, pager = await paged(request, query.order_by(Invitation.id.desc()))
     dealers = list(await db.scalars(select(Dealer).order_by(Dealer.name).limit(2000)))
     username = request.app[SETTINGS].bot_username
     items = [
@@ -185,7 +186,8 @@ async def invitations(request: web.Request) -> web.Response:
         }
         for inv, name in rows
     ]
-    return await render(request, "pilot/invitations.html", {"items": items, "dealers": dealers})
+    context = {"items": items, "dealers": dealers, **pager}
+    return await render(request, "pilot/invitations.html", context)
 
 
 @routes.post("/pilot/invitations")
@@ -298,11 +300,10 @@ async def applications(request: web.Request) -> web.Response:
     query = select(Application)
     if status in ("new", "approved", "rejected"):
         query = query.where(Application.status == status)
-    rows = list(await db.scalars(query.order_by(Application.created_at.desc()).limit(200)))
+    found, pager = await paged(request, query.order_by(Application.created_at.desc(), Application.id.desc()))
     waves = list(await db.scalars(select(PilotWave).order_by(PilotWave.id)))
-    return await render(
-        request, "pilot/applications.html", {"applications": rows, "waves": waves, "status": status}
-    )
+    context = {"applications": [row[0] for row in found], "waves": waves, "status": status}
+    return await render(request, "pilot/applications.html", {**context, **pager})
 
 
 def _application_id(request: web.Request) -> int:
