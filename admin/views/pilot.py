@@ -300,7 +300,9 @@ async def applications(request: web.Request) -> web.Response:
     query = select(Application)
     if status in ("new", "approved", "rejected"):
         query = query.where(Application.status == status)
-    found, pager = await paged(request, query.order_by(Application.created_at.desc(), Application.id.desc()))
+    found, pager = await paged(
+        request, query.order_by(Application.created_at.desc(), Application.id.desc())
+    )
     waves = list(await db.scalars(select(PilotWave).order_by(PilotWave.id)))
     context = {"applications": [row[0] for row in found], "waves": waves, "status": status}
     return await render(request, "pilot/applications.html", {**context, **pager})
