@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.calendar import WorkingCalendar
 from core.catalog.alerts import after_exchange
 from core.catalog.crosses import link_onec_crosses
 from core.catalog.importer import (
@@ -312,7 +313,11 @@ async def _write_all(reader: _Reader, writer: CatalogWriter, seen: SeenIds | Non
 
 
 async def _import(
-    session: AsyncSession, path: Path, zone: ZoneInfo, seen_session: SeenIds | None
+    session: AsyncSession,
+    path: Path,
+    zone: ZoneInfo,
+    seen_session: SeenIds | None,
+    hours: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
     writer = CatalogWriter(session)
     reader = _Reader(path, writer)
@@ -339,7 +344,7 @@ async def _import(
     if writer.counts.unknown:
         counts["unknown"] = dict(writer.counts.unknown)
     if documents:
-        counts["orders"] = await apply_documents(session, documents, zone=zone)
+        counts["orders"] = await apply_documents(session, documents, zone=zone, hours=hours)
     if reader.crosses:
         counts["crosses"] = await link_onec_crosses(session, reader.crosses)
     counts["package"] = ", ".join(
@@ -355,15 +360,21 @@ async def import_file(
     limits: Limits | None = None,
     zone: ZoneInfo | None = None,
     seen: SeenIds | None = None,
+    hours: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
-    """Import one file in one transaction; returns its counts. Raises ExchangeRefused."""
+    """Import one file in one transaction; returns its counts. Raises ExchangeRefused.
+
+    `hours`: the weekly working schedule (settings) that flags 1C's own orders after-hours.
+    """
     started = time.monotonic()
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None
     try:
         with _import_tuning():
             async with sessionmaker() as session, session.begin():
-                counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
+                counts = await _import(
+                    session, path, zone or ZoneInfo("Europe/Moscow"), seen, hours
+                )
         if seen is not None:
             seen.sync()
     except etree.XMLSyntaxError as exc:
