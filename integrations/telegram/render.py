@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import approval_texts
 from bot.handlers.alerts import alert_message
+from bot.handlers.credit import credit_card
 from bot.handlers.manager_cards import (
     claim_card_markup,
     claim_card_text,
@@ -33,6 +34,7 @@ from core.notifications import (
     CLAIM_CARD,
     CLAIM_NOTICE,
     CLAIM_PHOTOS,
+    CREDIT_CARD,
     DIGEST_HEADER,
     ORDER_CARD,
     ORDER_NOTICE,
@@ -70,6 +72,9 @@ async def render(
         kind == CARD_EDIT and delivery.params.get("of") == APPROVAL_CARD
     ):
         return await _approval(session, delivery, zone=zone, i18n=i18n)
+    if kind == CREDIT_CARD and delivery.order_id is not None:  # core.finance.credit
+        drawn = await credit_card(session, delivery.order_id, locale, zone)
+        return Outgoing("text", drawn[0], drawn[1]) if drawn else None
     if kind == ORDER_CARD and delivery.order_id is not None:
         order = await order_card(session, delivery.order_id)
         if order is None:
