@@ -25,7 +25,7 @@ from core.finance.printforms import (
 from core.finance.printforms import base as printbase
 from core.models import Dealer, LegalEntity, Order, OrderLine, OrderStatus
 from tests import factories
-from tests.finance_data import contract, document, seller_settings
+from tests.finance_print_data import contract, document, seller_settings
 
 ONEC_PDF = b"%PDF-1.4\n% 1C's own document\n%%EOF\n"
 

@@ -21,7 +21,7 @@ from core.orders.placement import place_order
 from core.outbox import EventKind
 from core.settings import get_settings
 from tests import factories
-from tests.finance_data import contract
+from tests.finance_print_data import contract
 from tests.onec.conftest import OneC
 
 CALENDAR = calendar_from_settings(get_settings(_env_file=None))
