@@ -26,6 +26,7 @@ class EventKind:
     APPROVAL_DECIDED = "order.approval_decided"  # tell the buyer; update the approvers' cards
     STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
     PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
+    ORDER_SHIPMENT = "order.shipment"  # 1C pushed a shipment document of an order: tell the dealer
 
 
 def emit(

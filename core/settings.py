@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     sender_receipts_dir: str = "./var/receipts"
     onec_max_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
     onec_storage_quota_bytes: int = Field(default=8 * 1024 * 1024 * 1024, ge=1024 * 1024)
+    # the largest finance push (POST /1c/finance body or finance*.json file), PDFs included
+    onec_finance_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
 
     @field_validator("working_days", mode="before")
     @classmethod

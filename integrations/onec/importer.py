@@ -46,6 +46,7 @@ from core.catalog.importer import (
     StockRow,
     WarehouseRow,
 )
+from integrations.onec.finance import FinanceRefused, import_finance_file, is_finance_file
 from integrations.onec.orders import apply_documents
 from integrations.onec.reader import Document, Offer, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
@@ -356,7 +357,16 @@ async def import_file(
     zone: ZoneInfo | None = None,
     seen: SeenIds | None = None,
 ) -> dict[str, Any]:
-    """Import one file in one transaction; returns its counts. Raises ExchangeRefused."""
+    """Import one file in one transaction; returns its counts. Raises ExchangeRefused.
+
+    A `finance*.json` is 1C's finance push (integrations.onec.finance), not CommerceML.
+    """
+    if is_finance_file(path.name):
+        try:
+            moscow = ZoneInfo("Europe/Moscow")
+            return await import_finance_file(sessionmaker, path, zone=zone or moscow)
+        except FinanceRefused as exc:
+            raise ExchangeRefused(f"{path.name}: {exc}") from None
     started = time.monotonic()
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None
