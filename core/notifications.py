@@ -69,6 +69,7 @@ HANDLED_KINDS = (
     EventKind.APPLICATION_REJECTED,
     EventKind.APPROVAL_REQUESTED,
     EventKind.APPROVAL_DECIDED,
+    EventKind.ORDER_SHIPMENT,
     *ALERT_EVENTS,
 )
 MAX_CARD_LINES = 15
@@ -197,6 +198,10 @@ async def fan_out(
         from core.orders.approval_cards import approval_deliveries
 
         rows = await approval_deliveries(session, event, now)
+    elif event.kind == EventKind.ORDER_SHIPMENT:  # 1C pushed a shipment: core.finance.notices
+        from core.finance.notices import shipment_deliveries
+
+        rows.extend(await shipment_deliveries(session, event, now))
     elif event.kind in ALERT_EVENTS:  # back in stock, price drops: core.catalog.alerts
         rows.extend(await alert_deliveries(session, event, now=now))
     session.add_all(rows)

@@ -19,11 +19,11 @@ INN_UNKNOWN = "7799999999"
 
 
 def tiny_pdf(title: str) -> bytes:
-    """A real one-page PDF (fpdf2, core font: Latin text only)."""
+    """A real one-page PDF (fpdf2, core font: non-Latin letters become "?")."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=14)
-    pdf.cell(text=title)
+    pdf.cell(text=title.encode("latin-1", "replace").decode("latin-1"))
     return bytes(pdf.output())
 
 

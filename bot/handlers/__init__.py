@@ -14,6 +14,7 @@ from bot.handlers import (
     colleagues,
     errors,
     fallback,
+    finance,
     inline,
     manager,
     menu,
@@ -45,6 +46,7 @@ def get_routers() -> list[Router]:
         approval.create_router(),  # approvers: Approve / Reject orders above the threshold
         colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
         orders.create_router(),
+        finance.create_router(),  # /balance, /documents: 1C's figures and PDFs
         order_edit.create_router(),  # cancel / change quantities before confirmation
         saved_lists.create_router(),  # saved order lists, /lists
         claims.create_router(),
