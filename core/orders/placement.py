@@ -15,6 +15,7 @@ from core.catalog.offers import load_offers
 from core.dealers.features import AFTER_HOURS_ORDERS, feature_enabled
 from core.dealers.service import dealer_id_of, get_dealer, legal_entities, legal_entity_for
 from core.errors import InvalidInput
+from core.finance.prices import price_type_for
 from core.models import (
     CartLine,
     LegalEntity,
@@ -100,7 +101,9 @@ async def place_order(
     products = {
         p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
     }
-    offers = await load_offers(session, product_ids, dealer.price_type_id)
+    offers = await load_offers(
+        session, product_ids, await price_type_for(session, dealer.id, entity.id)
+    )
     lines: list[OrderLine] = []
     for number, cart_line in enumerate(cart_rows, start=1):
         product = products[cart_line.product_id]
