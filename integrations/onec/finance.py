@@ -274,8 +274,10 @@ async def log_push(
     error: str | None = None,
 ) -> None:
     """One row of the exchange log for a push (done with its counts, or failed with why)."""
-    counts = counts or {}
-    unknown = counts.get("unknown") or []
+    counts = dict(counts or {})
+    unknown = counts.pop("unknown", None) or []
+    if unknown:
+        counts["unknown_inn"] = unknown
     note = (
         "неизвестные ИНН: " + ", ".join(f"{u['inn']}/{u['kpp'] or '-'}" for u in unknown)
         if unknown

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -121,3 +122,32 @@ async def test_manager_sees_only_own_dealers_tab_and_cannot_change_policy(
         stored = await s.get(Dealer, world.dealer_a.id)
         assert stored is not None and stored.credit_policy == "warn"
     await anna.client.close()
+
+
+async def test_finance_pushes_in_the_exchange_log(
+    db: async_sessionmaker[AsyncSession], world: World, admin: Browser
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from integrations.onec.finance import FinanceRefused, apply_raw
+    from tests import finance_data as fd
+
+    async with db() as s:
+        s.add(LegalEntity(dealer_id=world.dealer_a.id, name="ООО А", inn=fd.INN_A, kpp=fd.KPP_A))
+        await s.commit()
+    zone = ZoneInfo("Europe/Moscow")
+    good = fd.push(fd.party(), fd.party(fd.INN_UNKNOWN, "", fd.contract("Д-9")))
+    await apply_raw(db, fd.body(good), zone=zone, source="/1c/finance")
+    with pytest.raises(FinanceRefused):
+        await apply_raw(db, b'{"as_of": "2026-12-01', zone=zone, source="/1c/finance")
+    status, body = await admin.get("/admin/exchange")
+    assert status == 200
+    for text in (
+        "взаиморасчёты (долг, лимиты, документы)",
+        "договоров: 1",
+        "новых документов: 2",
+        "неизвестных ИНН: 1",
+        f"неизвестные ИНН: {fd.INN_UNKNOWN}",
+        "неверный JSON",
+    ):
+        assert text in body, text
