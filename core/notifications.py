@@ -71,6 +71,7 @@ HANDLED_KINDS = (
     EventKind.APPROVAL_REQUESTED,
     EventKind.APPROVAL_DECIDED,
     EventKind.CREDIT_HOLD,
+    EventKind.ORDER_SHIPMENT,
     *ALERT_EVENTS,
 )
 MAX_CARD_LINES = 15
@@ -205,6 +206,10 @@ async def fan_out(
             return []
         for to in await manager_recipients(session, order.dealer_id, notify):
             rows.append(_delivery(event, CREDIT_CARD, to, at=now, order_id=order.id))
+    elif event.kind == EventKind.ORDER_SHIPMENT:  # 1C pushed a shipment: core.finance.notices
+        from core.finance.notices import shipment_deliveries
+
+        rows.extend(await shipment_deliveries(session, event, now))
     elif event.kind in ALERT_EVENTS:  # back in stock, price drops: core.catalog.alerts
         rows.extend(await alert_deliveries(session, event, now=now))
     session.add_all(rows)

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     seller_director: str = ""
     seller_accountant: str = ""
     vat_rate: Decimal = Field(default=Decimal("20"), ge=0, le=100)
+    # the largest finance push (POST /1c/finance body or finance*.json file), PDFs included
+    onec_finance_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
 
     @field_validator("working_days", mode="before")
     @classmethod

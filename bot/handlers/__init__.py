@@ -15,6 +15,7 @@ from bot.handlers import (
     credit,
     errors,
     fallback,
+    finance,
     inline,
     manager,
     menu,
@@ -47,6 +48,7 @@ def get_routers() -> list[Router]:
         approval.create_router(),  # approvers: Approve / Reject orders above the threshold
         colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
         orders.create_router(),
+        finance.create_router(),  # /balance, /documents: 1C's figures and PDFs
         order_edit.create_router(),  # cancel / change quantities before confirmation
         saved_lists.create_router(),  # saved order lists, /lists
         claims.create_router(),

@@ -36,11 +36,13 @@ from bot.callbacks import (
     Checkout,
     ClaimAction,
     ColleagueInvite,
+    FinanceAction,
     ListAction,
     OrderAction,
     OrderEdit,
     PickEntity,
     Poll,
+    ReconciliationAction,
     SearchPage,
     SettingsAction,
     StockAlertAsk,
@@ -87,6 +89,8 @@ DEALER_OWN: frozenset[str] = frozenset(
         ListAction,  # core.orders.saved_lists: the person's own dealer's lists only
         OrderEdit,  # core.orders.amend: the person's own dealer's orders only
         StockAlertAsk,
+        FinanceAction,  # core.finance.queries: the person's own dealer's documents only
+        ReconciliationAction,  # акт сверки of the person's own dealer (h17b)
     )
 )
 # Buttons for people not yet bound to a dealer (the application form).

@@ -19,6 +19,7 @@ from core.errors import InvalidInput
 from core.finance.credit import HELD as CREDIT_HELD
 from core.finance.credit import PENDING as CREDIT_PENDING
 from core.finance.credit import check_credit, hold_for_credit
+from core.finance.prices import price_type_for
 from core.models import (
     CartLine,
     LegalEntity,
@@ -106,7 +107,9 @@ async def place_order(
     products = {
         p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
     }
-    offers = await load_offers(session, product_ids, dealer.price_type_id)
+    offers = await load_offers(
+        session, product_ids, await price_type_for(session, dealer.id, entity.id)
+    )
     lines: list[OrderLine] = []
     for number, cart_line in enumerate(cart_rows, start=1):
         product = products[cart_line.product_id]

@@ -47,6 +47,7 @@ from core.catalog.importer import (
     StockRow,
     WarehouseRow,
 )
+from integrations.onec.finance import FinanceRefused, import_finance_file, is_finance_file
 from integrations.onec.orders import apply_documents
 from integrations.onec.reader import Document, Offer, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
@@ -365,7 +366,14 @@ async def import_file(
     """Import one file in one transaction; returns its counts. Raises ExchangeRefused.
 
     `hours`: the weekly working schedule (settings) that flags 1C's own orders after-hours.
+    A `finance*.json` is 1C's finance push (integrations.onec.finance), not CommerceML.
     """
+    if is_finance_file(path.name):
+        try:
+            moscow = ZoneInfo("Europe/Moscow")
+            return await import_finance_file(sessionmaker, path, zone=zone or moscow)
+        except FinanceRefused as exc:
+            raise ExchangeRefused(f"{path.name}: {exc}") from None
     started = time.monotonic()
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import approval_texts
 from bot.handlers.alerts import alert_message
 from bot.handlers.credit import credit_card
+from bot.handlers.finance import shipment_text
 from bot.handlers.manager_cards import (
     claim_card_markup,
     claim_card_text,
@@ -25,6 +26,7 @@ from bot.render import claim_status, order_status
 from core.broadcasts import photos
 from core.broadcasts import service as broadcasts
 from core.catalog.alerts import PRICE_NOTICE, STOCK_NOTICE
+from core.finance.notices import SHIPMENT_NOTICE
 from core.metrics.nps import NPS_QUESTION
 from core.metrics.weekly import WEEKLY_DIGEST, weekly_digest_text
 from core.models import Claim, Delivery, Order, OrderStatus
@@ -123,6 +125,10 @@ async def render(
         return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
     if kind == WEEKLY_DIGEST:
         return Outgoing("text", weekly_digest_text(delivery.params, locale))
+    if kind == SHIPMENT_NOTICE:  # core.finance.notices
+        with i18n.context(), i18n.use_locale(locale):
+            shipped = await shipment_text(session, delivery)
+        return Outgoing("text", shipped) if shipped else None
     if kind in (STOCK_NOTICE, PRICE_NOTICE):  # core.catalog.alerts
         with i18n.context(), i18n.use_locale(locale):
             message = await alert_message(session, delivery)
