@@ -22,6 +22,7 @@ from bot.handlers import (
     nps,
     order_edit,
     orders,
+    print_forms,
     quick_order,
     satisfaction,
     saved_lists,
@@ -47,6 +48,7 @@ def get_routers() -> list[Router]:
         checkout.create_router(),
         approval.create_router(),  # approvers: Approve / Reject orders above the threshold
         colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
+        print_forms.create_router(),  # счёт на оплату on an order, акт сверки for a period
         orders.create_router(),
         finance.create_router(),  # /balance, /documents: 1C's figures and PDFs
         order_edit.create_router(),  # cancel / change quantities before confirmation

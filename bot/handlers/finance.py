@@ -22,7 +22,7 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import FinanceAction
+from bot.callbacks import FinanceAction, ReconciliationAction
 from bot.filters import BoundDealer, MenuButton
 from bot.i18n import _
 from bot.render import clip, day, moment, money, short
@@ -63,8 +63,12 @@ def balance_markup() -> InlineKeyboardMarkup:
     """Under the balance: Documents. Hook: h17b adds «Акт сверки за период» here
     (bot.callbacks.ReconciliationAction, declared at the access gate)."""
     docs = FinanceAction(action="docs").pack()
+    act = ReconciliationAction(action="ask").pack()
     return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=_("finance.documents"), callback_data=docs)]]
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("finance.documents"), callback_data=docs)],
+            [InlineKeyboardButton(text=_("finance.act_button"), callback_data=act)],
+        ]
     )
 
 
@@ -109,6 +113,8 @@ def documents_markup(
         nav.append(InlineKeyboardButton(text="▶", callback_data=data))
     if nav:
         rows.append(nav)
+    act = ReconciliationAction(action="ask").pack()
+    rows.append([InlineKeyboardButton(text=_("finance.act_button"), callback_data=act)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CartAction, Checkout, ClaimAction, ListAction, OrderAction, OrderEdit
 from bot.filters import BoundDealer, MenuButton
 from bot.handlers.menu import manager_contacts
+from bot.handlers.print_forms import invoice_button
 from bot.i18n import _
 from bot.render import clip, day, moment, money, order_status, qty
 from core.dealers.features import CLAIMS, REORDER, feature_enabled
@@ -239,6 +240,9 @@ def create_router() -> Router:
                     )
                 ]
             )
+        invoice = invoice_button(order)
+        if invoice:
+            rows.append(invoice)
         assert isinstance(query.message, Message)
         await query.message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 

@@ -87,7 +87,7 @@ async def test_balance_shows_figures_with_their_date_and_a_stale_warning(
     assert f"Свободный лимит: {rub('179999.50')}" in text
     assert "Отсрочка: 14 дн." in text
     assert "None" not in text and "2026-12" not in text
-    assert [t for t, _ in shown.buttons] == ["📄 Документы"]
+    assert [t for t, _ in shown.buttons] == ["📄 Документы", "📑 Акт сверки"]
 
     await push_for(db, shop.dealer_id, as_of=datetime.now(UTC) - timedelta(hours=2))
     fresh = last_message(await tg.send_text(me, "/balance"))
@@ -107,7 +107,7 @@ async def test_documents_list_pdf_upload_then_cached_file_id(
     assert "Оплата ПП-1 от 28.11.2026" in first.text and "без файла" in first.text
     labels = [t for t, _ in first.buttons]
     assert "📄 УПД РТ-0009" in labels and not any("ПП-1" in t for t in labels)  # no PDF: no button
-    assert labels[-1] == "▶"
+    assert labels[-2:] == ["▶", "📑 Акт сверки"]
     second = last_message(await tg.press_in(me, first, "▶"))
     assert (
         "стр. 2 из 2" in second.text and "РТ-0002" in second.text and "РТ-0009" not in second.text
