@@ -15,6 +15,7 @@ ACTIONS: dict[str, str] = {
     "dealer.create": "дилер создан",
     "dealer.update": "дилер изменён",
     "dealer.features": "функции дилера изменены",
+    "dealer.credit_policy": "кредитная политика дилера изменена",
     "dealer.import": "импорт дилеров",
     "legal_entity.create": "юрлицо добавлено",
     "legal_entity.toggle": "юрлицо включено/отключено",

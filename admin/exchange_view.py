@@ -17,7 +17,12 @@ from babel.units import format_unit
 from core.models import ExchangeSession
 
 LOCALE = "ru"
-KINDS = {"catalog": "каталог, цены, остатки", "sale": "заказы", "offline": "загрузка файлов"}
+KINDS = {
+    "catalog": "каталог, цены, остатки",
+    "sale": "заказы",
+    "offline": "загрузка файлов",
+    "finance": "взаиморасчёты (долг, лимиты, документы)",
+}
 STATUSES = {
     "open": "идёт",
     "importing": "загрузка",
@@ -52,6 +57,16 @@ COUNT_LABELS = {
     "deactivate": "снято с продажи",
     "seconds": "загрузка, с",
     "package": "пакет",
+    # finance pushes (integrations.onec.finance)
+    "counterparties": "контрагентов",
+    "contracts": "договоров",
+    "contracts_closed": "договоров не передано (скрыты)",
+    "documents_new": "новых документов",
+    "documents_updated": "обновлено документов",
+    "files": "файлов PDF",
+    "shipment_notices": "уведомлений об отгрузке",
+    "unknown_inn": "неизвестных ИНН",
+    "price_types_unknown": "неизвестных типов цен",
 }
 PACKAGE_WORDS = {
     "classifier": "классификатор",

@@ -38,6 +38,9 @@ TEXTS: dict[str, str] = {
     "broadcast.no_recipients": "Получателей нет: в аудитории никто не подключён к боту.",
     "broadcast.no_own_chat": "Укажите свой Telegram id для тестовой отправки.",
     "auth.bad_credentials": "Неверный логин или пароль.",
+    "finance.document_not_found": "Документ не найден.",
+    "finance.no_pdf": "К этому документу 1С не передала файл.",
+    "finance.bad_policy": "Неизвестная кредитная политика «{policy}».",
     "auth.locked": (
         "Слишком много неудачных попыток входа. Вход с этого адреса заблокирован до {until}."
     ),

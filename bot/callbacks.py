@@ -108,3 +108,18 @@ class StockAlertAsk(CallbackData, prefix="sta"):
     """Tell me when this item is back in stock."""
 
     product_id: int
+
+
+class FinanceAction(CallbackData, prefix="fin"):
+    """Money side: bal (balance), docs (documents, page), pdf (send one document's PDF)."""
+
+    action: str
+    doc_id: int = 0
+    page: int = 0
+
+
+class ReconciliationAction(CallbackData, prefix="rca"):
+    """Акт сверки за период (print forms: bot.handlers of h17b); declared at the access gate."""
+
+    action: str
+    value: int = 0

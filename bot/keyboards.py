@@ -11,7 +11,8 @@ from core.models import Dealer
 MENU_KEYS = (
     ("menu.catalog", "menu.cart"),
     ("menu.orders", "menu.claims"),
-    ("menu.manager", "menu.settings"),
+    ("menu.finance", "menu.manager"),
+    ("menu.settings",),
 )
 
 

@@ -23,3 +23,10 @@ class DealerPick(CallbackData, prefix="mgd"):
     """Show the last orders of a dealer found by /dealer."""
 
     dealer_id: int
+
+
+class CreditDecision(CallbackData, prefix="mgk"):
+    """A manager's button on an order held for credit: ok (let it go on), no (refuse)."""
+
+    action: str
+    order_id: int

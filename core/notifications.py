@@ -56,6 +56,7 @@ CLAIM_CARD = "claim.card"  # a new claim for managers, with Accept / Reject / In
 ORDER_NOTICE = "order.notice"  # a status change of an order, to the dealer
 CLAIM_NOTICE = "claim.notice"  # a status change of a claim, to the dealer
 CARD_EDIT = "card.edit"  # a card already sent, edited to show the decision
+CREDIT_CARD = "credit.card"  # an order held for credit, to the managers: Approve / Reject
 DIGEST_HEADER = "digest"  # the morning digest's opening message, before the held cards
 APPLICATION_NOTICE = "application.notice"  # an applicant's decision: the invitation, or why not
 MANAGER_CARDS = frozenset({ORDER_CARD, CLAIM_PHOTOS, CLAIM_CARD})
@@ -69,6 +70,8 @@ HANDLED_KINDS = (
     EventKind.APPLICATION_REJECTED,
     EventKind.APPROVAL_REQUESTED,
     EventKind.APPROVAL_DECIDED,
+    EventKind.CREDIT_HOLD,
+    EventKind.ORDER_SHIPMENT,
     *ALERT_EVENTS,
 )
 MAX_CARD_LINES = 15
@@ -197,6 +200,16 @@ async def fan_out(
         from core.orders.approval_cards import approval_deliveries
 
         rows = await approval_deliveries(session, event, now)
+    elif event.kind == EventKind.CREDIT_HOLD:  # core.finance.credit: the manager decides
+        order = await session.get(Order, int(payload["order_id"]))
+        if order is None:
+            return []
+        for to in await manager_recipients(session, order.dealer_id, notify):
+            rows.append(_delivery(event, CREDIT_CARD, to, at=now, order_id=order.id))
+    elif event.kind == EventKind.ORDER_SHIPMENT:  # 1C pushed a shipment: core.finance.notices
+        from core.finance.notices import shipment_deliveries
+
+        rows.extend(await shipment_deliveries(session, event, now))
     elif event.kind in ALERT_EVENTS:  # back in stock, price drops: core.catalog.alerts
         rows.extend(await alert_deliveries(session, event, now=now))
     session.add_all(rows)

@@ -24,8 +24,10 @@ class EventKind:
     APPLICATION_REJECTED = "application.rejected"  # tell the applicant why not
     APPROVAL_REQUESTED = "order.approval_requested"  # the dealer's approvers get Approve / Reject
     APPROVAL_DECIDED = "order.approval_decided"  # tell the buyer; update the approvers' cards
+    CREDIT_HOLD = "order.credit_hold"  # an order held for credit: the manager's Approve / Reject
     STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
     PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
+    ORDER_SHIPMENT = "order.shipment"  # 1C pushed a shipment document of an order: tell the dealer
 
 
 def emit(

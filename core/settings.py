@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -72,6 +73,20 @@ class Settings(BaseSettings):
     sender_receipts_dir: str = "./var/receipts"
     onec_max_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
     onec_storage_quota_bytes: int = Field(default=8 * 1024 * 1024 * 1024, ge=1024 * 1024)
+    # The distributor's requisites on the print forms we render (счёт на оплату, акт сверки)
+    seller_name: str = ""
+    seller_inn: str = ""
+    seller_kpp: str = ""
+    seller_address: str = ""
+    seller_bank: str = ""
+    seller_bik: str = ""
+    seller_account: str = ""
+    seller_corr_account: str = ""
+    seller_director: str = ""
+    seller_accountant: str = ""
+    vat_rate: Decimal = Field(default=Decimal("20"), ge=0, le=100)
+    # the largest finance push (POST /1c/finance body or finance*.json file), PDFs included
+    onec_finance_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
 
     @field_validator("working_days", mode="before")
     @classmethod

@@ -262,12 +262,18 @@ def _require_files(names: Sequence[str]) -> None:
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from core.calendar import calendar_from_settings
     from integrations.onec.offline import import_files
 
     _require_files(args.files)
     services = build_services(settings)
     try:
-        result = await import_files(services.sessionmaker, args.files, zone=settings.zone)
+        result = await import_files(
+            services.sessionmaker,
+            args.files,
+            zone=settings.zone,
+            hours=calendar_from_settings(settings),
+        )
     finally:
         await services.engine.dispose()
     for name, counts in result.files.items():

@@ -395,3 +395,18 @@ async def test_demo_is_the_same_for_the_same_seed(db: async_sessionmaker[AsyncSe
     await wipe(engine)  # type: ignore[arg-type]
     await load_demo(db, items=50, now=NOW)
     assert await picture() == first
+
+
+async def test_demo_has_finance_with_real_pdfs(db: async_sessionmaker[AsyncSession]) -> None:
+    from core.models import FinanceContract, FinanceDocument, FinanceDocumentFile
+
+    await load_demo(db, items=300, seed=3, now=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    async with db() as session:
+        contracts = list(await session.scalars(select(FinanceContract)))
+        documents = list(await session.scalars(select(FinanceDocument)))
+        files = list(await session.scalars(select(FinanceDocumentFile)))
+        shipments_linked = [d for d in documents if d.kind == "shipment" and d.order_id]
+    assert contracts and all(c.as_of < datetime(2026, 12, 2, 9, 0, tzinfo=UTC) for c in contracts)
+    assert files and all(f.content.startswith(b"%PDF-") for f in files)
+    assert any(d.file_size == 0 for d in documents)  # payments listed without a file
+    assert shipments_linked

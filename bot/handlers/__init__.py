@@ -12,14 +12,17 @@ from bot.handlers import (
     checkout,
     claims,
     colleagues,
+    credit,
     errors,
     fallback,
+    finance,
     inline,
     manager,
     menu,
     nps,
     order_edit,
     orders,
+    print_forms,
     quick_order,
     satisfaction,
     saved_lists,
@@ -38,13 +41,16 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         start.create_router(),  # /start, application form, people not bound to a dealer
         manager.manager_router(),  # managers: order and claim cards, reasons, commands
+        credit.create_router(),  # managers: Approve / Refuse orders held for credit
         menu.create_router(),  # /help, /menu, /cancel, catalog prompt, my manager
         settings.create_router(),
         cart.create_router(),
         checkout.create_router(),
         approval.create_router(),  # approvers: Approve / Reject orders above the threshold
         colleagues.create_router(),  # the dealer's admin invites colleagues (/invite)
+        print_forms.create_router(),  # счёт на оплату on an order, акт сверки for a period
         orders.create_router(),
+        finance.create_router(),  # /balance, /documents: 1C's figures and PDFs
         order_edit.create_router(),  # cancel / change quantities before confirmation
         saved_lists.create_router(),  # saved order lists, /lists
         claims.create_router(),

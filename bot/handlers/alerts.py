@@ -17,6 +17,7 @@ from bot.i18n import _
 from bot.render import clip, money, qty, short
 from core.catalog.alerts import PRICE_NOTICE, STOCK_NOTICE, subscribe
 from core.catalog.offers import load_offers
+from core.finance.prices import price_type_for
 from core.models import Dealer, Delivery, Product, User
 
 ANSWERS = {
@@ -58,7 +59,11 @@ async def alert_message(
     p: dict[str, Any] = delivery.params
     user = await session.get(User, delivery.user_id) if delivery.user_id else None
     dealer = await session.get(Dealer, user.dealer_id) if user and user.dealer_id else None
-    price_type_id = dealer.price_type_id if dealer else None
+    price_type_id = (
+        await price_type_for(session, dealer.id, user.active_legal_entity_id)
+        if dealer and user
+        else None
+    )
     if delivery.kind == STOCK_NOTICE:
         ids = [int(pid) for pid in p.get("product_ids", [])]
     elif delivery.kind == PRICE_NOTICE:

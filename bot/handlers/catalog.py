@@ -18,6 +18,7 @@ from bot.render import clip, money, qty, short
 from core.catalog.crosses import Analog, analogs_of
 from core.catalog.search import SearchHit, search_products
 from core.dealers.service import dealer_id_of, get_dealer
+from core.finance.prices import price_type_for
 from core.models import User
 
 PAGE_SIZE = 5
@@ -39,11 +40,12 @@ async def find(session: AsyncSession, user: User, query: str, page: int) -> Foun
     """Search the catalog for the dealer: their price type, one page, each item's in-stock
     analogs (cross numbers) that the page does not already show."""
     dealer = await get_dealer(session, dealer_id_of(user))
+    price_type_id = await price_type_for(session, dealer.id, user.active_legal_entity_id)
     result = await search_products(
-        session, query, price_type_id=dealer.price_type_id, page=page, page_size=PAGE_SIZE
+        session, query, price_type_id=price_type_id, page=page, page_size=PAGE_SIZE
     )
     shown = {hit.product_id for hit in result.items}
-    analogs = await analogs_of(session, list(shown), dealer.price_type_id)
+    analogs = await analogs_of(session, list(shown), price_type_id)
     others = {
         pid: [a for a in found if a.product_id not in shown] for pid, found in analogs.items()
     }

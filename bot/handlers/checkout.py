@@ -32,6 +32,8 @@ from core.dealers.service import (
     legal_entity_for,
 )
 from core.errors import InvalidInput
+from core.finance.credit import HELD as CREDIT_HELD
+from core.finance.credit import CreditCheck, check_credit
 from core.models import Dealer, LegalEntity, Order, OrderStatus, User
 from core.orders.approval import threshold_for
 from core.orders.cart import get_cart
@@ -153,6 +155,11 @@ async def ask_confirm(
         comment=data.get("comment") or none,
         po=data.get("po") or none,
     )
+    dealer = await dealer_of(session, user)
+    entity_id = entity.id if entity else user.active_legal_entity_id
+    credit = await check_credit(session, dealer, entity_id, view.total) if dealer else None
+    if credit is not None and credit.exceeded:
+        summary += "\n\n" + credit_text(credit, view.currency)
     await state.set_state(CheckoutStates.confirm)
     sent = await message.answer(
         f"{cart_text(view)}\n\n{summary}"[:4000],
@@ -163,6 +170,17 @@ async def ask_confirm(
         ),
     )
     await state.update_data(confirm_id=sent.message_id)
+
+
+def credit_text(credit: CreditCheck, currency: str) -> str:
+    """What the dealer reads before confirming an order over credit (warn, hold or block)."""
+    position = credit.position
+    reasons = []
+    if credit.over_limit:
+        reasons.append(_("checkout.credit.over_limit", free=money(position.free_limit, currency)))
+    if credit.has_overdue:
+        reasons.append(_("checkout.credit.overdue", overdue=money(position.overdue, currency)))
+    return "\n".join([*reasons, _(f"checkout.credit.{credit.policy}")])
 
 
 async def placed_for_approval(session: AsyncSession, order: Order) -> str:
@@ -341,7 +359,9 @@ def create_router() -> Router:
             order = earlier
         await query.answer()
         text = _("checkout.placed", number=order.number)
-        if order.status == OrderStatus.AWAITING_APPROVAL:
+        if order.credit_hold == CREDIT_HELD:
+            text = _("checkout.placed_credit_hold", number=order.number)
+        elif order.status == OrderStatus.AWAITING_APPROVAL:
             text = await placed_for_approval(session, order)
         if order.is_after_hours:
             text += "\n" + _("checkout.after_hours")

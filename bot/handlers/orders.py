@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CartAction, Checkout, ClaimAction, ListAction, OrderAction, OrderEdit
 from bot.filters import BoundDealer, MenuButton
 from bot.handlers.menu import manager_contacts
+from bot.handlers.print_forms import invoice_button
 from bot.i18n import _
 from bot.render import clip, day, moment, money, order_status, qty
 from core.dealers.features import CLAIMS, REORDER, feature_enabled
 from core.dealers.service import dealer_id_of, dealer_of
+from core.finance.order_state import OrderMoney, order_money
 from core.models import Order, OrderStatus, User
 from core.orders.amend import is_editable
 from core.orders.queries import get_order, list_orders
@@ -24,12 +26,24 @@ from core.settings import Settings
 PAGE_SIZE = 8
 
 
-def list_markup(orders: list[Order], page: int, settings: Settings) -> InlineKeyboardMarkup:
+def money_states(state: OrderMoney | None) -> str:
+    """`отгружен, оплачен частично` from 1C's documents ("" when they say nothing)."""
+    return ", ".join(_(f"finance.order.{s}") for s in state.states) if state else ""
+
+
+def list_markup(
+    orders: list[Order],
+    page: int,
+    settings: Settings,
+    states: dict[int, OrderMoney] | None = None,
+) -> InlineKeyboardMarkup:
+    states = states or {}
     rows = [
         [
             InlineKeyboardButton(
                 text=f"{o.number} · {o.placed_at.astimezone(settings.zone):%d.%m.%Y}"
-                f" · {order_status(o.status)}",
+                f" · {order_status(o.status)}"
+                + (f" · {money_states(states[o.id])}" if o.id in states else ""),
                 callback_data=OrderAction(action="view", order_id=o.id).pack(),
             )
         ]
@@ -55,12 +69,14 @@ def list_markup(orders: list[Order], page: int, settings: Settings) -> InlineKey
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def order_text(order: Order, settings: Settings) -> str:
+def order_text(order: Order, settings: Settings, state: OrderMoney | None = None) -> str:
     """One order: number, status, date, lines, total, and the optional details."""
     rows = [
         _("orders.detail_title", number=order.number, status=order_status(order.status)),
         _("orders.placed_at", at=moment(order.placed_at, settings.zone)),
     ]
+    if state is not None and state.states:
+        rows.append(_("finance.order_states", states=money_states(state)))
     for line in order.lines:
         rows.append(
             f"{line.line_no}. {line.article} — {line.name}\n"
@@ -166,7 +182,9 @@ def create_router() -> Router:
                 _("orders.none"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[markup]])
             )
             return
-        await message.answer(_("orders.title"), reply_markup=list_markup(orders, page, settings))
+        states = await order_money(session, orders)
+        keyboard = list_markup(orders, page, settings, states)
+        await message.answer(_("orders.title"), reply_markup=keyboard)
 
     @router.message(MenuButton("menu.orders"))
     async def orders(
@@ -199,7 +217,7 @@ def create_router() -> Router:
         dealer = await dealer_of(session, user)
         await query.answer()
         rows = amend_rows(order)
-        text = order_text(order, settings)
+        text = order_text(order, settings, (await order_money(session, [order])).get(order.id))
         if order.status in MANAGER_CHANGES or (order.status == OrderStatus.NEW and not rows):
             contacts = await manager_contacts(session, order.dealer_id)
             if contacts is not None:
@@ -222,6 +240,9 @@ def create_router() -> Router:
                     )
                 ]
             )
+        invoice = invoice_button(order)
+        if invoice:
+            rows.append(invoice)
         assert isinstance(query.message, Message)
         await query.message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 

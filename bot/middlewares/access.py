@@ -36,18 +36,20 @@ from bot.callbacks import (
     Checkout,
     ClaimAction,
     ColleagueInvite,
+    FinanceAction,
     ListAction,
     OrderAction,
     OrderEdit,
     PickEntity,
     Poll,
+    ReconciliationAction,
     SearchPage,
     SettingsAction,
     StockAlertAsk,
 )
 from bot.handlers.nps import Nps
 from bot.i18n import LOCALES, _, normalize_locale
-from bot.manager_callbacks import ClaimDecision, DealerPick, OrderDecision
+from bot.manager_callbacks import ClaimDecision, CreditDecision, DealerPick, OrderDecision
 from core.access import Standing, Verdict, check_person
 from core.access.scope import (
     require_claim_in_scope,
@@ -63,6 +65,7 @@ log = logging.getLogger("bot.access")
 Check = Callable[[AsyncSession, User, int], Awaitable[object]]
 STAFF_TARGETS: dict[str, tuple[type[CallbackData], str, Check]] = {
     OrderDecision.__prefix__: (OrderDecision, "order_id", require_order_in_scope),
+    CreditDecision.__prefix__: (CreditDecision, "order_id", require_order_in_scope),
     ClaimDecision.__prefix__: (ClaimDecision, "claim_id", require_claim_in_scope),
     DealerPick.__prefix__: (DealerPick, "dealer_id", require_dealer_in_scope),
 }
@@ -86,6 +89,8 @@ DEALER_OWN: frozenset[str] = frozenset(
         ListAction,  # core.orders.saved_lists: the person's own dealer's lists only
         OrderEdit,  # core.orders.amend: the person's own dealer's orders only
         StockAlertAsk,
+        FinanceAction,  # core.finance.queries: the person's own dealer's documents only
+        ReconciliationAction,  # акт сверки of the person's own dealer (h17b)
     )
 )
 # Buttons for people not yet bound to a dealer (the application form).

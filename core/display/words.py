@@ -141,7 +141,30 @@ LABELS: dict[str, dict[str, str]] = {
         "approved": "одобрена",
         "rejected": "отклонена",
     },
-    "exchange_type": {"catalog": "каталог", "sale": "заказы", "offline": "офлайн"},
+    "exchange_type": {
+        "catalog": "каталог",
+        "sale": "заказы",
+        "offline": "офлайн",
+        "finance": "взаиморасчёты",
+    },
+    "finance_kind": {
+        "invoice": "счёт на оплату",
+        "shipment": "отгрузка (УПД)",
+        "payment": "оплата",
+        "return": "возврат",
+        "reconciliation": "акт сверки",
+    },
+    "credit_policy": {
+        "warn": "предупреждать",
+        "hold": "отправлять на согласование",
+        "block": "не принимать заказ",
+    },
+    "order_money": {
+        "paid": "оплачен",
+        "partly_paid": "оплачен частично",
+        "shipped": "отгружен",
+        "partly_shipped": "отгружен частично",
+    },
     "exchange_status": {
         "open": "идёт",
         "importing": "загружается",

@@ -6,8 +6,9 @@ Definitions (times aware UTC in the database; weekdays and hours in the calendar
 * **after-hours order**: an order whose ``is_after_hours`` flag is set. The flag is decided once,
   when the order is placed, by `core.calendar.WorkingCalendar.is_working_time` (holidays,
   shortened and working days included), so this page and the rollout dashboard's
-  ``after_hours_share`` count the same orders. Orders known only from 1C carry no flag (their
-  ``placed_at`` is the document's date, often midnight) and count as in-hours.
+  ``after_hours_share`` count the same orders. Orders known only from 1C keep the document's
+  time of creation (``Дата`` + ``Время`` in the configured zone) and are flagged by the same
+  calendar when they arrive; a document with a date and no time counts as in-hours.
 * **window**: orders placed in the half-open `Period` ``[start, end)``, for the dealers the
   `MetricFilters` select (wave, manager, dealer; AND).
 * **heatmap**: a 7 x 24 matrix (Monday first, hours 0..23 of the local day) of the orders placed

@@ -27,6 +27,13 @@ from core.models.dealers import (
     User,
 )
 from core.models.delivery import Delivery, DeliveryState
+from core.models.finance import (
+    CreditPolicy,
+    DocumentKind,
+    FinanceContract,
+    FinanceDocument,
+    FinanceDocumentFile,
+)
 from core.models.orders import (
     Cart,
     CartLine,
@@ -61,6 +68,7 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "CreditPolicy",
     "CrossGroup",
     "CrossNumber",
     "Dealer",
@@ -68,7 +76,11 @@ __all__ = [
     "Delivery",
     "DeliveryAddress",
     "DeliveryState",
+    "DocumentKind",
     "ExchangeSession",
+    "FinanceContract",
+    "FinanceDocument",
+    "FinanceDocumentFile",
     "Invitation",
     "InvitationUse",
     "LegalEntity",

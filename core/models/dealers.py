@@ -71,6 +71,8 @@ class Dealer(Base):
     # while status is `paused`: since when and why (core.access tells the dealer's people)
     paused_at: Mapped[datetime | None]
     pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # checkout over the free limit or with overdue debt: warn | hold | block (core.finance)
+    credit_policy: Mapped[str] = mapped_column(String(10), default="warn", server_default="warn")
 
     legal_entities: Mapped[list[LegalEntity]] = relationship(
         back_populates="dealer", lazy="raise", order_by="LegalEntity.id"

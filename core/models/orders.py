@@ -108,6 +108,9 @@ class Order(Base):
     sync_state: Mapped[str] = mapped_column(String(20), default=SyncState.PENDING)
     exported_at: Mapped[datetime | None]
     is_paid: Mapped[bool] = mapped_column(default=False)
+    # A credit hold (core.finance.credit): pending (the dealer's approver first), held (the
+    # manager decides), approved, rejected; None for an order that was never held for credit.
+    credit_hold: Mapped[str | None] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The dealer changed quantities before confirmation (core.orders.amend): when and who.
     edited_at: Mapped[datetime | None]

@@ -128,7 +128,8 @@ async def _decide(
     order = await _order_for(session, order_id, actor)
     if order.status != OrderStatus.AWAITING_APPROVAL:
         return await outcome(session, order)
-    if not may_approve(actor, order):
+    if not may_approve(actor, order) or order.credit_hold == "held":
+        # a credit hold is the distributor's manager's decision, never the dealer's approver's
         raise Forbidden("approval.not_allowed")
     try:
         await change_status(
@@ -143,7 +144,11 @@ async def _decide(
     except InvalidTransition:
         # Another approver (or the other tap of a double tap) decided first: say who.
         return await outcome(session, order)
-    sync = SyncState.PENDING if to_status == OrderStatus.NEW else SyncState.NOT_APPLICABLE
+    approved = to_status == OrderStatus.NEW
+    credit_next = approved and order.credit_hold == "pending"  # the manager's credit hold next
+    sync = SyncState.PENDING if approved else SyncState.NOT_APPLICABLE
+    if credit_next:
+        sync = SyncState.AWAITING_APPROVAL
     await session.execute(
         update(Order)
         .where(Order.id == order.id)
@@ -151,8 +156,21 @@ async def _decide(
         .execution_options(synchronize_session=False)
     )
     order.sync_state = sync
-    approved = to_status == OrderStatus.NEW
-    if approved:
+    if credit_next:
+        await session.execute(
+            update(Order)
+            .where(Order.id == order.id)
+            .values(credit_hold="held")
+            .execution_options(synchronize_session=False)
+        )
+        order.credit_hold = "held"
+        emit(
+            session,
+            EventKind.CREDIT_HOLD,
+            {"order_id": order.id},
+            dedupe_key=f"credit-hold:{order.id}",
+        )
+    elif approved:
         # Exactly once, whatever taps come later: the same dedupe keys as a plain placement.
         emit(
             session, EventKind.ORDER_PLACED, {"order_id": order.id}, dedupe_key=f"placed:{order.id}"

@@ -20,7 +20,8 @@ from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
 from core.dealers.service import dealer_id_of
 from core.errors import InvalidInput, NotFound
-from core.models import Cart, CartLine, Dealer, Product, User, utcnow
+from core.finance.prices import price_type_for
+from core.models import Cart, CartLine, Product, User, utcnow
 from core.models.base import ZERO
 
 # A line above this quantity is a typo, not an order (e.g. an article pasted into the quantity).
@@ -219,10 +220,11 @@ def line_warnings(
     return tuple(warnings)
 
 
-async def price_type_of(session: AsyncSession, dealer_id: int) -> int | None:
-    """The price type of a dealer (None if none is set)."""
-    dealer = await session.get(Dealer, dealer_id)
-    return dealer.price_type_id if dealer else None
+async def price_type_of(
+    session: AsyncSession, dealer_id: int, legal_entity_id: int | None = None
+) -> int | None:
+    """The price type of a dealer's prices (core.finance.prices.price_type_for)."""
+    return await price_type_for(session, dealer_id, legal_entity_id)
 
 
 async def get_cart(session: AsyncSession, user: User) -> CartView:
@@ -241,7 +243,8 @@ async def get_cart(session: AsyncSession, user: User) -> CartView:
             .order_by(CartLine.id)
         )
     ).all()
-    return await _view(session, dealer_id, cart.reorder_of_id, [(p, q) for q, p in rows])
+    items = [(p, q) for q, p in rows]
+    return await _view(session, dealer_id, cart.reorder_of_id, items, user.active_legal_entity_id)
 
 
 async def _view(
@@ -249,9 +252,10 @@ async def _view(
     dealer_id: int,
     reorder_of_id: int | None,
     items: list[tuple[Product, Decimal]],
+    legal_entity_id: int | None = None,
 ) -> CartView:
     offers = await load_offers(
-        session, (p.id for p, _ in items), await price_type_of(session, dealer_id)
+        session, (p.id for p, _ in items), await price_type_of(session, dealer_id, legal_entity_id)
     )
     lines = []
     total = ZERO

@@ -482,7 +482,9 @@ async def import_lines(session: AsyncSession, user: User, lines: list[ParsedLine
         except InvalidInput as error:
             rows.append(_failed(line, error))
     offers = await load_offers(
-        session, {p.id for _, p, _ in pending}, await price_type_of(session, dealer_id)
+        session,
+        {p.id for _, p, _ in pending},
+        await price_type_of(session, dealer_id, user.active_legal_entity_id),
     )
     done = iter(pending)
     report_rows: list[ImportRow] = []

@@ -214,6 +214,7 @@ class OnecOrder:
     onec_id: str
     onec_number: str
     placed_at: datetime | None
+    is_after_hours: bool = False
     buyer_onec_id: str = ""
     buyer_inn: str = ""
     buyer_kpp: str = ""
@@ -282,6 +283,7 @@ async def record_onec_order(session: AsyncSession, data: OnecOrder) -> Order | N
         status=OrderStatus.NEW,
         source=OrderSource.ONEC,
         placed_at=data.placed_at or utcnow(),
+        is_after_hours=data.is_after_hours,
         comment=data.comment,
         currency=data.currency,
         total=data.total,

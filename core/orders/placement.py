@@ -14,7 +14,12 @@ from core.calendar import WorkingCalendar
 from core.catalog.offers import load_offers
 from core.dealers.features import AFTER_HOURS_ORDERS, feature_enabled
 from core.dealers.service import dealer_id_of, get_dealer, legal_entities, legal_entity_for
+from core.display import money
 from core.errors import InvalidInput
+from core.finance.credit import HELD as CREDIT_HELD
+from core.finance.credit import PENDING as CREDIT_PENDING
+from core.finance.credit import check_credit, hold_for_credit
+from core.finance.prices import price_type_for
 from core.models import (
     CartLine,
     LegalEntity,
@@ -65,6 +70,8 @@ async def place_order(
     first status event and queues "notify manager" and "export to 1C"; the cart is emptied.
     A buyer's order above the approval threshold is held for the dealer's approvers instead
     (core.orders.approval): status and sync state `awaiting_approval`, nothing to manager or 1C.
+    Credit control (core.finance.credit) against 1C's figures: "block" refuses the order,
+    "hold" places it awaiting the manager's credit decision (not offered to 1C meanwhile).
     """
     dealer_id = dealer_id_of(user)
     request_key = request_key.strip()
@@ -100,7 +107,9 @@ async def place_order(
     products = {
         p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
     }
-    offers = await load_offers(session, product_ids, dealer.price_type_id)
+    offers = await load_offers(
+        session, product_ids, await price_type_for(session, dealer.id, entity.id)
+    )
     lines: list[OrderLine] = []
     for number, cart_line in enumerate(cart_rows, start=1):
         product = products[cart_line.product_id]
@@ -124,7 +133,15 @@ async def place_order(
         )
     total = sum((line.amount for line in lines), Decimal("0"))
     held = needs_approval(user, dealer, entity, total)
-    status = OrderStatus.AWAITING_APPROVAL if held else OrderStatus.NEW
+    credit = await check_credit(session, dealer, entity.id, total)
+    if credit is not None and credit.blocks:
+        raise InvalidInput(
+            "credit.blocked",
+            free=money(credit.position.free_limit, "RUB"),
+            overdue=money(credit.position.overdue, "RUB"),
+        )
+    credit_held = credit is not None and credit.holds
+    status = OrderStatus.AWAITING_APPROVAL if held or credit_held else OrderStatus.NEW
     order = Order(
         number=provisional_number(),
         request_key=request_key,
@@ -142,7 +159,8 @@ async def place_order(
         delivery_address=(delivery_address or "").strip() or None,
         currency=next(iter(offers.values())).currency,
         total=total,
-        sync_state=SyncState.AWAITING_APPROVAL if held else SyncState.PENDING,
+        sync_state=SyncState.AWAITING_APPROVAL if held or credit_held else SyncState.PENDING,
+        credit_hold=(CREDIT_PENDING if held else CREDIT_HELD) if credit_held else None,
         updated_at=now,
     )
     try:
@@ -170,6 +188,8 @@ async def place_order(
     )
     if held:
         hold_for_approval(session, order)
+    elif credit_held:
+        hold_for_credit(session, order)
     else:
         emit(
             session, EventKind.ORDER_PLACED, {"order_id": order.id}, dedupe_key=f"placed:{order.id}"

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.offers import load_offers
 from core.dealers.features import REORDER, require_feature
 from core.dealers.service import dealer_id_of, get_dealer
+from core.finance.prices import price_type_for
 from core.models import CartLine, Product, User, utcnow
 from core.orders.cart import lock_cart
 from core.orders.queries import get_order
@@ -102,7 +103,8 @@ async def fill_cart_from(
         p.onec_id: p
         for p in await session.scalars(select(Product).where(Product.onec_id.in_(by_onec)))
     }
-    offers = await load_offers(session, [p.id for p in products.values()], dealer.price_type_id)
+    price_type_id = await price_type_for(session, dealer.id, user.active_legal_entity_id)
+    offers = await load_offers(session, [p.id for p in products.values()], price_type_id)
 
     cart = await lock_cart(session, user)
     await session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))

@@ -3,6 +3,8 @@ recorded in the exchange log (a `refused` row of exchange_sessions) and the serv
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from datetime import datetime
 
@@ -14,6 +16,25 @@ from core.settings import Settings
 from integrations.onec.exchange import check_credentials
 
 log = logging.getLogger("integrations.onec.auth")
+KIND_LABELS = {"catalog": "каталог", "sale": "заказы", "finance": "взаиморасчёты"}
+
+
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """Login and password of an `Authorization: Basic ...` header (UTF-8 or windows-1251)."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            login, sep, password = decoded.decode(encoding).partition(":")
+        except UnicodeDecodeError:
+            continue
+        return (login, password) if sep else None
+    return None
 
 
 def record_auth_failure(
@@ -41,7 +62,7 @@ def record_auth_failure(
             action="onec.login_failed",
             object_type="exchange",
             details={
-                "обмен": {"catalog": "каталог", "sale": "заказы"}.get(kind, kind[:20]),
+                "обмен": KIND_LABELS.get(kind, kind[:20]),
                 "причина": reason,
             },
             remote_addr=ip,

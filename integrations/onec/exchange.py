@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.calendar import calendar_from_settings
 from core.models import ExchangeSession, utcnow
 from core.orders.onec_sync import mark_exported, orders_pending_export
 from core.settings import Settings
@@ -368,7 +369,12 @@ class Exchange:
         try:
             for name, path in targets:
                 counts[name] = await import_file(
-                    self.sessionmaker, path, limits=self.limits, zone=self.settings.zone, seen=seen
+                    self.sessionmaker,
+                    path,
+                    limits=self.limits,
+                    zone=self.settings.zone,
+                    seen=seen,
+                    hours=calendar_from_settings(self.settings),
                 )
         except ExchangeRefused as exc:
             error = str(exc)

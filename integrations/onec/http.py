@@ -7,8 +7,6 @@ the session cookie it returned (or `sessid=` in the query, as newer modules send
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,8 +14,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
-from integrations.onec.auth_guard import refused_login
+from integrations.onec.auth_guard import basic_credentials, refused_login
 from integrations.onec.exchange import COOKIE, Answer, Exchange, failure
+from integrations.onec.finance_http import setup_finance_route
 from integrations.onec.safety import Limits
 
 ONEC_EXCHANGE = web.AppKey("onec_exchange", Exchange)
@@ -25,21 +24,7 @@ PATHS = ("/1c/exchange", "/bitrix/admin/1c_exchange.php")
 
 
 def _credentials(request: web.Request) -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    for encoding in ("utf-8", "cp1251"):
-        try:
-            login, sep, password = decoded.decode(encoding).partition(":")
-        except UnicodeDecodeError:
-            continue
-        return (login, password) if sep else None
-    return None
+    return basic_credentials(request.headers.get("Authorization", ""))
 
 
 def _respond(answer: Answer) -> web.Response:
@@ -103,6 +88,7 @@ def setup_onec_routes(
         limits=limits or limits_from(settings),
     )
     app[ONEC_EXCHANGE] = exchange
+    setup_finance_route(app, settings=settings, sessionmaker=sessionmaker)
     for path in PATHS:
         app.router.add_route("GET", path, handle_exchange)
         app.router.add_route("POST", path, handle_exchange)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.calendar import WorkingCalendar
 from core.catalog.alerts import after_exchange
 from core.catalog.crosses import link_onec_crosses
 from core.catalog.importer import (
@@ -46,6 +47,7 @@ from core.catalog.importer import (
     StockRow,
     WarehouseRow,
 )
+from integrations.onec.finance import FinanceRefused, import_finance_file, is_finance_file
 from integrations.onec.orders import apply_documents
 from integrations.onec.reader import Document, Offer, Section, read
 from integrations.onec.safety import ExchangeRefused, Limits, check_prolog
@@ -312,7 +314,11 @@ async def _write_all(reader: _Reader, writer: CatalogWriter, seen: SeenIds | Non
 
 
 async def _import(
-    session: AsyncSession, path: Path, zone: ZoneInfo, seen_session: SeenIds | None
+    session: AsyncSession,
+    path: Path,
+    zone: ZoneInfo,
+    seen_session: SeenIds | None,
+    hours: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
     writer = CatalogWriter(session)
     reader = _Reader(path, writer)
@@ -339,7 +345,7 @@ async def _import(
     if writer.counts.unknown:
         counts["unknown"] = dict(writer.counts.unknown)
     if documents:
-        counts["orders"] = await apply_documents(session, documents, zone=zone)
+        counts["orders"] = await apply_documents(session, documents, zone=zone, hours=hours)
     if reader.crosses:
         counts["crosses"] = await link_onec_crosses(session, reader.crosses)
     counts["package"] = ", ".join(
@@ -355,15 +361,28 @@ async def import_file(
     limits: Limits | None = None,
     zone: ZoneInfo | None = None,
     seen: SeenIds | None = None,
+    hours: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
-    """Import one file in one transaction; returns its counts. Raises ExchangeRefused."""
+    """Import one file in one transaction; returns its counts. Raises ExchangeRefused.
+
+    `hours`: the weekly working schedule (settings) that flags 1C's own orders after-hours.
+    A `finance*.json` is 1C's finance push (integrations.onec.finance), not CommerceML.
+    """
+    if is_finance_file(path.name):
+        try:
+            moscow = ZoneInfo("Europe/Moscow")
+            return await import_finance_file(sessionmaker, path, zone=zone or moscow)
+        except FinanceRefused as exc:
+            raise ExchangeRefused(f"{path.name}: {exc}") from None
     started = time.monotonic()
     check_prolog(path, limits or Limits())
     mark = seen.mark() if seen is not None else None
     try:
         with _import_tuning():
             async with sessionmaker() as session, session.begin():
-                counts = await _import(session, path, zone or ZoneInfo("Europe/Moscow"), seen)
+                counts = await _import(
+                    session, path, zone or ZoneInfo("Europe/Moscow"), seen, hours
+                )
         if seen is not None:
             seen.sync()
     except etree.XMLSyntaxError as exc:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.calendar import WorkingCalendar
 from core.models import ExchangeSession, utcnow
 from integrations.onec.importer import import_file
 from integrations.onec.safety import ExchangeRefused, Limits, unpack_zip
@@ -41,6 +42,7 @@ async def import_files(
     *,
     limits: Limits | None = None,
     zone: ZoneInfo | None = None,
+    hours: WorkingCalendar | None = None,
 ) -> OfflineResult:
     """Import files in the order 1C would send them (classifier and goods before offers).
 
@@ -72,7 +74,9 @@ async def import_files(
                 files.append((str(path), path))
         for name, path in import_order(files):
             try:
-                result.files[name] = await import_file(sessionmaker, path, limits=limits, zone=zone)
+                result.files[name] = await import_file(
+                    sessionmaker, path, limits=limits, zone=zone, hours=hours
+                )
             except (ExchangeRefused, OSError) as exc:
                 result.errors[name] = str(exc)
     async with sessionmaker() as session, session.begin():

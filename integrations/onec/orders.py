@@ -8,15 +8,18 @@ exists only in 1C is recorded with source "1c".
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import OrderStatus
+from core.calendar import WorkingCalendar
+from core.models import CalendarDay, OrderStatus
 from core.orders.onec_sync import (
     ExportOrder,
     OnecLine,
@@ -187,18 +190,51 @@ def _forward(current: str, target: str | None) -> str | None:
     return target
 
 
-def _placed_at(doc: Document, zone: ZoneInfo) -> datetime | None:
+def placed_at_of(doc: Document, zone: ZoneInfo) -> tuple[datetime | None, bool]:
+    """When 1C created the document, in UTC, and whether its time of day is known.
+
+    1C writes `Дата` (YYYY-MM-DD, some versions YYYY-MM-DDTHH:MM:SS) and `Время` (HH:MM:SS) in
+    its own local time, taken to be the configured zone. Without a time the day's midnight is
+    used and the time counts as unknown (such an order is never flagged after-hours).
+    """
+    raw = doc.date.strip()
     try:
-        day = datetime.strptime(doc.date[:10], "%Y-%m-%d")
+        day = datetime.strptime(raw[:10], "%Y-%m-%d")
     except ValueError:
-        return None
-    return day.replace(tzinfo=zone)
+        return None, False
+    clock = doc.time.strip() or (raw[11:19] if len(raw) >= 16 and raw[10] in "T " else "")
+    for fmt in ("%H:%M:%S", "%H:%M"):
+        try:
+            moment = datetime.strptime(clock, fmt).time()
+        except ValueError:
+            continue
+        return datetime.combine(day.date(), moment, zone).astimezone(UTC), True
+    return day.replace(tzinfo=zone).astimezone(UTC), False
+
+
+async def _calendar(
+    session: AsyncSession, zone: ZoneInfo, hours: WorkingCalendar | None
+) -> WorkingCalendar:
+    """The working calendar (weekly hours given, else 9-18 Mon-Fri) with the stored days."""
+    rows = await session.execute(select(CalendarDay.day, CalendarDay.kind))
+    base = hours or WorkingCalendar(zone=zone)
+    return replace(base, zone=zone, overrides={day: kind for day, kind in rows})
 
 
 async def apply_documents(
-    session: AsyncSession, docs: list[Document], *, zone: ZoneInfo
+    session: AsyncSession,
+    docs: list[Document],
+    *,
+    zone: ZoneInfo,
+    hours: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
-    """Apply 1C's order documents inside the caller's transaction; returns counts and notes."""
+    """Apply 1C's order documents inside the caller's transaction; returns counts and notes.
+
+    An order known only from 1C keeps its time of creation (`Дата` + `Время`) and is flagged
+    after-hours by the working calendar when that time is known (`hours`: the weekly schedule
+    from settings; holidays and special days come from the database).
+    """
+    calendar: WorkingCalendar | None = None
     counts: dict[str, Any] = {"documents": len(docs), "updated": 0, "moved": 0, "recorded": 0}
     notes: list[str] = []
     for doc in docs:
@@ -217,10 +253,16 @@ async def apply_documents(
             continue
         buyer = next((p for p in doc.parties if p.role.lower() == "покупатель"), None)
         buyer = buyer or (doc.parties[0] if doc.parties else None)
+        placed_at, timed = placed_at_of(doc, zone)
+        if timed and calendar is None:
+            calendar = await _calendar(session, zone, hours)
         data = OnecOrder(
             onec_id=doc.onec_id or doc.number,
             onec_number=state.onec_number or doc.number,
-            placed_at=_placed_at(doc, zone),
+            placed_at=placed_at,
+            is_after_hours=bool(
+                timed and calendar and placed_at and not calendar.is_working_time(placed_at)
+            ),
             buyer_onec_id=buyer.onec_id if buyer else "",
             buyer_inn=buyer.inn if buyer else "",
             buyer_kpp=buyer.kpp if buyer else "",

@@ -100,6 +100,7 @@ class Document:
     number: str
     date: str
     operation: str
+    time: str
     currency: str
     total: Decimal
     comment: str
@@ -504,6 +505,7 @@ def _document(elem: Any) -> Document:
         onec_id=_child_text(kids, "Ид"),
         number=_child_text(kids, "Номер"),
         date=_child_text(kids, "Дата"),
+        time=_child_text(kids, "Время"),
         operation=_child_text(kids, "ХозОперация"),
         currency=currency(_child_text(kids, "Валюта")),
         total=decimal(_child_text(kids, "Сумма")) or Decimal(0),

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import approval_texts
 from bot.handlers.alerts import alert_message
+from bot.handlers.credit import credit_card
+from bot.handlers.finance import shipment_text
 from bot.handlers.manager_cards import (
     claim_card_markup,
     claim_card_text,
@@ -24,6 +26,7 @@ from bot.render import claim_status, order_status
 from core.broadcasts import photos
 from core.broadcasts import service as broadcasts
 from core.catalog.alerts import PRICE_NOTICE, STOCK_NOTICE
+from core.finance.notices import SHIPMENT_NOTICE
 from core.metrics.nps import NPS_QUESTION
 from core.metrics.weekly import WEEKLY_DIGEST, weekly_digest_text
 from core.models import Claim, Delivery, Order, OrderStatus
@@ -33,6 +36,7 @@ from core.notifications import (
     CLAIM_CARD,
     CLAIM_NOTICE,
     CLAIM_PHOTOS,
+    CREDIT_CARD,
     DIGEST_HEADER,
     ORDER_CARD,
     ORDER_NOTICE,
@@ -70,6 +74,9 @@ async def render(
         kind == CARD_EDIT and delivery.params.get("of") == APPROVAL_CARD
     ):
         return await _approval(session, delivery, zone=zone, i18n=i18n)
+    if kind == CREDIT_CARD and delivery.order_id is not None:  # core.finance.credit
+        drawn = await credit_card(session, delivery.order_id, locale, zone)
+        return Outgoing("text", drawn[0], drawn[1]) if drawn else None
     if kind == ORDER_CARD and delivery.order_id is not None:
         order = await order_card(session, delivery.order_id)
         if order is None:
@@ -118,6 +125,10 @@ async def render(
         return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
     if kind == WEEKLY_DIGEST:
         return Outgoing("text", weekly_digest_text(delivery.params, locale))
+    if kind == SHIPMENT_NOTICE:  # core.finance.notices
+        with i18n.context(), i18n.use_locale(locale):
+            shipped = await shipment_text(session, delivery)
+        return Outgoing("text", shipped) if shipped else None
     if kind in (STOCK_NOTICE, PRICE_NOTICE):  # core.catalog.alerts
         with i18n.context(), i18n.use_locale(locale):
             message = await alert_message(session, delivery)
