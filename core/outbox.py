@@ -26,6 +26,7 @@ class EventKind:
     APPROVAL_DECIDED = "order.approval_decided"  # tell the buyer; update the approvers' cards
     STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
     PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
+    CONTACT_LOGGED = "contact.logged"  # a manager logged a dealer's call/e-mail (CRM activity)
 
 
 def emit(

@@ -12,6 +12,7 @@ from core.models.claims import (
     ClaimStatus,
     ClaimStatusEvent,
 )
+from core.models.contacts import ContactChannel, ContactTopic, DealerContact
 from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
@@ -61,9 +62,12 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "ContactChannel",
+    "ContactTopic",
     "CrossGroup",
     "CrossNumber",
     "Dealer",
+    "DealerContact",
     "DealerStatus",
     "Delivery",
     "DeliveryAddress",
