@@ -12,6 +12,7 @@ from bot.handlers import (
     checkout,
     claims,
     colleagues,
+    contact,
     errors,
     fallback,
     inline,
@@ -38,6 +39,7 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         start.create_router(),  # /start, application form, people not bound to a dealer
         manager.manager_router(),  # managers: order and claim cards, reasons, commands
+        contact.create_router(),  # managers log dealers' calls/e-mails (/contact, forwards)
         menu.create_router(),  # /help, /menu, /cancel, catalog prompt, my manager
         settings.create_router(),
         cart.create_router(),
