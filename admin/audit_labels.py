@@ -20,6 +20,7 @@ ACTIONS: dict[str, str] = {
     "legal_entity.create": "юрлицо добавлено",
     "legal_entity.toggle": "юрлицо включено/отключено",
     "address.create": "адрес добавлен",
+    "contact.create": "обращение дилера записано",
     "wave.create": "волна создана",
     "wave.update": "волна изменена",
     "wave.delete": "волна удалена",

@@ -30,3 +30,13 @@ class CreditDecision(CallbackData, prefix="mgk"):
 
     action: str
     order_id: int
+
+
+class ContactStep(CallbackData, prefix="mcl"):
+    """A step of logging a dealer's contact (/contact): d (dealer chosen), t (topic), ch
+    (channel), min (duration), ok (save), x (drop). Every step names the dealer, so the
+    access gate checks it against the manager's scope on every press."""
+
+    step: str
+    dealer_id: int
+    value: str = ""

@@ -28,6 +28,7 @@ class EventKind:
     STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
     PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
     ORDER_SHIPMENT = "order.shipment"  # 1C pushed a shipment document of an order: tell the dealer
+    CONTACT_LOGGED = "contact.logged"  # a manager logged a dealer's call/e-mail (CRM activity)
 
 
 def emit(

@@ -53,6 +53,7 @@ from core.orders.cart import line_amount
 from core.orders.numbers import claim_number, order_number
 from core.settings import Settings
 from dealerbot.demo_activity import DealerInfo, load_activity
+from dealerbot.demo_contacts import load_contacts
 from dealerbot.demo_finance import load_finance
 from dealerbot.fakedata import (
     PRICE_TYPES,
@@ -159,6 +160,7 @@ async def load_demo(
         await loader.history()
         await loader.activity(seed)
         await load_finance(session, random.Random(seed), now)  # dealerbot.demo_finance
+        await load_contacts(session, now, loader.dealers, seed)  # the managers' contact log
         return loader.summary(calendar_days)
 
 

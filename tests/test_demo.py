@@ -351,7 +351,11 @@ async def test_demo_fills_every_admin_page(db: async_sessionmaker[AsyncSession])
             .select_from(ClaimStatusEvent)
             .where(ClaimStatusEvent.from_status.is_not(None))
         )
-        assert len(actions) == decisions + claim_decisions
+        from core.models import DealerContact  # the contact log (dealerbot/demo_contacts.py)
+
+        contacts = await count(session, DealerContact)
+        assert contacts > 0
+        assert len(actions) == decisions + claim_decisions + contacts
         assert all(users[a.user_id].role == Role.MANAGER for a in actions)
         assert {a.action for a in actions} >= {"order.confirm", "order.reject", "claim.resolved"}
 

@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 from admin.accounts import dealer_scope
 from admin.queries import dealer_text_match
 from admin.views.access import access_context
+from admin.views.contacts import contacts_context
 from admin.views.orders import ORDER_STATUSES, SYNC_STATES
 from admin.web import (
     DB,
@@ -374,6 +375,7 @@ async def dealer_card(request: web.Request) -> web.Response:
         **await choices(request),
     }
     context.update(await access_context(request, dealer, context["people"]))
+    context.update(await contacts_context(request, dealer))  # the contact log
     return await render(request, "dealers/card.html", context)
 
 

@@ -160,6 +160,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "series_chart": series,
             "series_key": key,
             "status_ru": STATUS_RU,
+            "descriptions": {k: m.description_ru for k, m in METRICS_BY_KEY.items()},
             "checkpoint_rows": [*config.checkpoints, None],
             "api_query": request.query_string,
             "weekly": await load_weekly_config(request[DB]),

@@ -12,6 +12,7 @@ from bot.handlers import (
     checkout,
     claims,
     colleagues,
+    contact,
     credit,
     errors,
     fallback,
@@ -42,6 +43,7 @@ def get_routers() -> list[Router]:
         start.create_router(),  # /start, application form, people not bound to a dealer
         manager.manager_router(),  # managers: order and claim cards, reasons, commands
         credit.create_router(),  # managers: Approve / Refuse orders held for credit
+        contact.create_router(),  # managers log dealers' calls/e-mails (/contact, forwards)
         menu.create_router(),  # /help, /menu, /cancel, catalog prompt, my manager
         settings.create_router(),
         cart.create_router(),

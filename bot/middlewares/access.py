@@ -49,7 +49,13 @@ from bot.callbacks import (
 )
 from bot.handlers.nps import Nps
 from bot.i18n import LOCALES, _, normalize_locale
-from bot.manager_callbacks import ClaimDecision, CreditDecision, DealerPick, OrderDecision
+from bot.manager_callbacks import (
+    ClaimDecision,
+    ContactStep,
+    CreditDecision,
+    DealerPick,
+    OrderDecision,
+)
 from core.access import Standing, Verdict, check_person
 from core.access.scope import (
     require_claim_in_scope,
@@ -68,6 +74,7 @@ STAFF_TARGETS: dict[str, tuple[type[CallbackData], str, Check]] = {
     CreditDecision.__prefix__: (CreditDecision, "order_id", require_order_in_scope),
     ClaimDecision.__prefix__: (ClaimDecision, "claim_id", require_claim_in_scope),
     DealerPick.__prefix__: (DealerPick, "dealer_id", require_dealer_in_scope),
+    ContactStep.__prefix__: (ContactStep, "dealer_id", require_dealer_in_scope),  # /contact
 }
 # Buttons of the dealer's side: the person check above applies, and the core services they
 # call look objects up within the person's own dealer only.

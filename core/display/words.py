@@ -184,6 +184,22 @@ LABELS: dict[str, dict[str, str]] = {
     "day_kind": {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"},
     "outbox_state": {"pending": "ждёт", "done": "выполнено", "failed": "ошибка"},
     "bool": {"True": "да", "False": "нет"},
+    "contact_topic": {  # core.models.contacts.ContactTopic
+        "prices": "цены",
+        "stock": "остатки",
+        "order": "заказ",
+        "claim": "рекламация",
+        "finance": "финансы",
+        "other": "другое",
+    },
+    "contact_channel": {  # core.models.contacts.ContactChannel
+        "call": "звонок",
+        "email": "почта",
+        "messenger": "мессенджер",
+        "forwarded": "пересланное сообщение",
+        "visit": "встреча",
+        "other": "другое",
+    },
 }
 
 

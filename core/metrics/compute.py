@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     not_,
     select,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -287,45 +286,8 @@ async def repeat_bot_share(
     }
 
 
-# -- operations per manager ----------------------------------------------------------------------
-
-
-async def ops_per_manager(
-    session: AsyncSession, filters: MetricFilters, period: Period, keys: frozenset[str]
-) -> Values:
-    """(orders placed + claims filed) by the dealers of each manager / managers, per 30 days."""
-    per_orders = (
-        select(Dealer.manager_id.label("manager_id"), func.count().label("n"))
-        .select_from(Order)
-        .join(Dealer, Dealer.id == Order.dealer_id)
-        .where(*_orders_where(filters, period), Dealer.manager_id.is_not(None))
-        .group_by(Dealer.manager_id)
-    )
-    per_claims = (
-        select(Dealer.manager_id.label("manager_id"), func.count().label("n"))
-        .select_from(Claim)
-        .join(Dealer, Dealer.id == Claim.dealer_id)
-        .where(
-            _in(Claim.created_at, period),
-            *dealer_scope(Claim.dealer_id, filters),
-            Dealer.manager_id.is_not(None),
-        )
-        .group_by(Dealer.manager_id)
-    )
-    both = union_all(per_orders, per_claims).subquery()
-    managers, operations = await _first(
-        session, select(func.count(func.distinct(both.c.manager_id)), func.sum(both.c.n))
-    )
-    days = period.days
-    value = None
-    if managers and days > 0:
-        value = q(Decimal(operations) / managers * 30 / days)
-    return {
-        "ops_per_manager": (
-            value,
-            {"managers": managers, "operations": int(operations or 0)},
-        )
-    }
+# -- operations per manager, contacts outside the platform, time with clients -----------------
+# in core.metrics.manager_work (its rules join RULES in compute_metrics)
 
 
 # -- time helpers -----------------------------------------------------------------------
@@ -546,7 +508,6 @@ async def nps(
 Rule = Callable[[AsyncSession, MetricFilters, Period, frozenset[str]], Awaitable[Values]]
 # Which function computes which keys (one function may answer several in one statement).
 RULES: tuple[tuple[tuple[str, ...], Rule], ...] = (
-    (("ops_per_manager",), ops_per_manager),
     (ORDER_KEYS, order_figures),
     (("repeat_bot_share",), repeat_bot_share),
     (("partners_onboarded",), partners_onboarded),
@@ -563,9 +524,11 @@ async def compute_metrics(
 
     A value is None when its denominator is empty (no orders, no answers, no managers ...).
     """
+    from core.metrics.manager_work import RULES as MANAGER_RULES
+
     wanted = frozenset(keys)
     result: Values = {}
-    for provides, rule in RULES:
+    for provides, rule in (*MANAGER_RULES, *RULES):
         if wanted.intersection(provides):
             result.update(await rule(session, filters, period, wanted))
     return {key: result[key] for key in keys}

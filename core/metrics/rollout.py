@@ -100,6 +100,7 @@ class MetricDef:
     low: Decimal | None = None  # the range a points target is kept within
     high: Decimal | None = None
     description_en: str = ""
+    description_ru: str = ""  # one sentence for the dashboard, in words a sales director reads
 
 
 # The metrics in dashboard order; `core.metrics.compute` holds the rule of each key.
@@ -111,8 +112,46 @@ METRICS: tuple[MetricDef, ...] = (
         "ops/month",
         "up",
         description_en=(
-            "Orders placed plus claims filed by the dealers of each manager (the dealer's"
-            " current manager), divided by the managers with at least one, per 30 days."
+            "Manager actions recorded in the window (orders confirmed and rejected, edits,"
+            " claim decisions, contacts logged) on the dealers in scope, by people whose role"
+            " is manager, divided by the managers with at least one, per 30 days."
+        ),
+        description_ru=(
+            "Сколько действий в среднем делает один менеджер за месяц: подтверждения и"
+            " отклонения заказов, правки, решения по рекламациям, записанные обращения."
+        ),
+    ),
+    MetricDef(
+        "contacts_outside",
+        "Обращения вне платформы: цены и остатки",
+        "Requests outside the platform: prices and stock",
+        "contacts/month",
+        "down",
+        description_en=(
+            "Contacts logged by managers (calls, e-mails, messengers) about prices or stock,"
+            " per 30 days; no value while no contact at all was logged in the window."
+        ),
+        description_ru=(
+            "Сколько раз за месяц дилеры звонили, писали на почту или в мессенджер, чтобы"
+            " узнать цены или остатки, — то, что они могли посмотреть в боте. Считаются"
+            " обращения, записанные менеджерами; цель — на 20 % меньше базы."
+        ),
+    ),
+    MetricDef(
+        "client_time",
+        "Время работы с клиентом",
+        "Time with a client",
+        "min",
+        "down",
+        description_en=(
+            "Manager minutes per dealer worked with, per 30 days: logged contact durations plus,"
+            " for each order placed and claim filed in the window, the time to the manager's"
+            " last action on it, at most 60 minutes each (core.metrics.manager_work)."
+        ),
+        description_ru=(
+            "Сколько времени в месяц менеджер тратит на одного дилера: длительность записанных"
+            " звонков и переписки плюс время от заказа или рекламации дилера до последнего"
+            " действия менеджера по ним (не больше часа на каждую). Цель — на 20 % меньше базы."
         ),
     ),
     MetricDef(

@@ -12,6 +12,7 @@ from core.models.claims import (
     ClaimStatus,
     ClaimStatusEvent,
 )
+from core.models.contacts import ContactChannel, ContactTopic, DealerContact
 from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
@@ -68,10 +69,13 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "ContactChannel",
+    "ContactTopic",
     "CreditPolicy",
     "CrossGroup",
     "CrossNumber",
     "Dealer",
+    "DealerContact",
     "DealerStatus",
     "Delivery",
     "DeliveryAddress",

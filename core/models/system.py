@@ -66,6 +66,10 @@ class ManagerAction(Base):
     action: Mapped[str] = mapped_column(String(30))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    # a logged contact (core.contacts): action "contact.logged"
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dealer_contacts.id", ondelete="CASCADE")
+    )
     channel: Mapped[str] = mapped_column(String(20), default="bot")
     at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -88,6 +88,13 @@ async def test_dashboard_and_after_hours_pages_show_the_api_figures(
     by_key = {row["key"]: row for row in shown}
     assert by_key["bot_share"]["current"] != ""
     assert by_key["after_hours_share"]["current"] != ""
+    # The demo's contact log: the managers' metrics have a baseline, a target and a value.
+    for key in ("contacts_outside", "client_time"):
+        assert "" not in (by_key[key]["baseline"], by_key[key]["target"], by_key[key]["current"])
+    outside_text = str(await page.text_content('#rollout tr[data-metric="contacts_outside"]'))
+    assert "обращений/мес." in outside_text and "узнать цены или остатки" in outside_text
+    time_text = str(await page.text_content('#rollout tr[data-metric="client_time"]'))
+    assert " мин" in time_text
     # ... and read in Russian business format: a percentage with a comma, "нет цели" without one.
     shown_text = await page.text_content("#rollout")
     assert "," in str(shown_text) and "%" in str(shown_text)

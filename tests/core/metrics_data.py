@@ -22,6 +22,14 @@ claims: k1 on a0 03-08 (wrong_item + defect), k2 on b1 03-12 (shortage), k3 on a
 satisfaction: a0 by uA1 5 @03-03, b00 by uB 3 @03-07, c2 by uC 2 @03-25, a1 by uA1 4 @04-03.
 NPS: uA1 10 @03-05 (round r1) then 6 @03-20 (r2); uA2 9 @03-06; uB 8 @03-07; uG 3 @03-10;
 uC 10 @04-05.
+
+manager work (add_manager_work): ManagerAction rows by the dealer's manager at the order's
+confirmed_at: "order.confirm" on a0 a1 a2 a4 (M1) and b0 b1 b2 c1 c2 (M2); "order.reject" a3 by M1
+at 03-10 12:00; "claim.accepted" k1 by M1 at 03-09 12:00 and k2 by M2 at 03-12 12:30;
+"claim.in_review" k3 by an admin (role admin) at 03-25 12:45.
+Contacts (each with its "contact.logged" action at the same time): M1 on A 03-04 12:00 prices 10
+min; M1 on D 03-07 12:00 stock (no duration); M2 on B 03-15 12:00 order 20 min; M2 on C 02-20
+12:00 prices 5 min (before P); M1 on A 04-03 12:00 prices 15 min (after P).
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ from core.models import (
     Claim,
     ClaimLine,
     Dealer,
+    DealerContact,
+    ManagerAction,
     NpsResponse,
     Order,
     OrderLine,
@@ -64,6 +74,8 @@ class World:
     dealers: dict[str, int] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     orders: dict[str, int] = field(default_factory=dict)
+    claims: dict[str, int] = field(default_factory=dict)
+    admin_id: int = 0
 
 
 async def build(session: AsyncSession) -> World:
@@ -182,6 +194,7 @@ async def build(session: AsyncSession) -> World:
         )
         session.add(claim)
         await session.flush()
+        world.claims[number] = claim.id
         session.add_all(
             ClaimLine(
                 claim_id=claim.id,
@@ -228,5 +241,75 @@ async def build(session: AsyncSession) -> World:
                 updated_at=when,
             )
         )
+    await add_manager_work(session, world)
     await session.commit()
     return world
+
+
+async def add_manager_work(session: AsyncSession, world: World) -> None:
+    """The managers' actions and contacts listed in the module docstring."""
+    admin = User(telegram_id=990, role=Role.ADMIN, full_name="Admin", created_at=at(1, 1))
+    session.add(admin)
+    await session.flush()
+    world.admin_id = admin.id
+    m1, m2 = world.managers["M1"], world.managers["M2"]
+    for name in ("a0", "a1", "a2", "a4", "b0", "b1", "b2", "c1", "c2"):
+        order = await session.get(Order, world.orders[name])
+        assert order is not None and order.confirmed_at is not None
+        who = m1 if name.startswith("a") else m2
+        session.add(
+            ManagerAction(
+                user_id=who, action="order.confirm", order_id=order.id, at=order.confirmed_at
+            )
+        )
+    session.add_all(
+        [
+            ManagerAction(
+                user_id=m1, action="order.reject", order_id=world.orders["a3"], at=at(3, 10, 12)
+            ),
+            ManagerAction(
+                user_id=m1, action="claim.accepted", claim_id=world.claims["k1"], at=at(3, 9, 12)
+            ),
+            ManagerAction(
+                user_id=m2,
+                action="claim.accepted",
+                claim_id=world.claims["k2"],
+                at=at(3, 12, 12, 30),
+            ),
+            ManagerAction(
+                user_id=admin.id,
+                action="claim.in_review",
+                claim_id=world.claims["k3"],
+                at=at(3, 25, 12, 45),
+            ),
+        ]
+    )
+    contacts = [
+        ("M1", "A", at(3, 4, 12), "prices", 10),
+        ("M1", "D", at(3, 7, 12), "stock", None),
+        ("M2", "B", at(3, 15, 12), "order", 20),
+        ("M2", "C", at(2, 20, 12), "prices", 5),
+        ("M1", "A", at(4, 3, 12), "prices", 15),
+    ]
+    for manager, dealer, when, topic, minutes in contacts:
+        contact = DealerContact(
+            dealer_id=world.dealers[dealer],
+            manager_id=world.managers[manager],
+            channel="call",
+            topic=topic,
+            duration_minutes=minutes,
+            note="",
+            occurred_at=when,
+            created_at=when,
+        )
+        session.add(contact)
+        await session.flush()
+        session.add(
+            ManagerAction(
+                user_id=world.managers[manager],
+                action="contact.logged",
+                contact_id=contact.id,
+                at=when,
+            )
+        )
+    await session.flush()

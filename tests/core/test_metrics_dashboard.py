@@ -299,8 +299,9 @@ async def test_monthly_series(session: AsyncSession, world: World) -> None:
         months=3,
         zone=UTC,
     )
-    # February, M2: b00 = 1 operation in 28 days -> 1 * 30 / 28 = 1.07; March: 4.84.
-    assert [p.value for p in wave] == [D("1.07"), D("4.84"), None]
+    # February, M2: the call to C = 1 operation in 28 days -> 1 * 30 / 28 = 1.07; March: 6 of
+    # them -> 5.81; April: none by M2.
+    assert [p.value for p in wave] == [D("1.07"), D("5.81"), None]
     with pytest.raises(InvalidInput):
         await metric_series(session, "nope", now=P_END)
 

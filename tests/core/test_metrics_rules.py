@@ -95,10 +95,67 @@ async def test_claims_per_100_orders(session: AsyncSession, world: World) -> Non
 
 async def test_operations_per_manager(session: AsyncSession, world: World) -> None:
     got = await figures(session)
-    # M1 (A, D, G): orders a1 a2 a3 d_start d1 = 5, claims k1 k3 = 2 -> 7.
-    # M2 (B, C): orders b1 b2 c1 c2 = 4, claim k2 = 1 -> 5. E has no manager.
+    # ManagerAction in P by managers (the admin's k3 review does not count):
+    # M1: confirm a1 a2, reject a3, claim k1, contacts A (03-04) and D (03-07) = 6;
+    # M2: confirm b1 b2 c1 c2, claim k2, contact B (03-15) = 6.
     # 12 operations / 2 managers = 6 in 31 days -> 6 * 30 / 31 = 5.806...
-    assert got["ops_per_manager"] == (D("5.81"), {"managers": 2, "operations": 12})
+    assert got["ops_per_manager"] == (
+        D("5.81"),
+        {
+            "managers": 2,
+            "operations": 12,
+            "confirmations": 6,
+            "rejections": 1,
+            "edits": 0,
+            "claim_decisions": 2,
+            "contacts": 3,
+        },
+    )
+
+
+async def test_contacts_outside_the_platform(session: AsyncSession, world: World) -> None:
+    got = await figures(session)
+    # Contacts in P: A prices, D stock, B order -> 2 about prices/stock of 3;
+    # 2 * 30 / 31 = 1.935...
+    assert got["contacts_outside"] == (
+        D("1.94"),
+        {"contacts": 3, "outside": 2, "prices": 1, "stock": 1},
+    )
+    # February: only C's prices call -> 1 in 28 days * 30 = 1.07; January: nothing logged at all
+    # -> no value (not 0).
+    feb = await figures(session, period=Period(at(2, 1), at(3, 1)))
+    assert feb["contacts_outside"][0] == D("1.07")
+    jan = await figures(session, period=Period(at(1, 1), at(2, 1)))
+    assert jan["contacts_outside"] == (None, {"contacts": 0, "outside": 0, "prices": 0, "stock": 0})
+
+
+async def test_time_with_clients(session: AsyncSession, world: World) -> None:
+    got = await figures(session)
+    # Requests placed/filed in P, minutes to the last manager action, at most 60 each:
+    # a1 30, a2 600->60, a3 60, b1 10, b2 90->60, c1 5, c2 20 = 245 (d_start, d1: no action);
+    # k1 1440->60, k2 30, k3 45 (an admin's review is a manager action too) = 135.
+    # Logged durations: A 10, D none, B 20 = 30. Total 410 min over dealers A B C D = 102.5,
+    # * 30 / 31 = 99.193...
+    assert got["client_time"] == (
+        D("99.19"),
+        {
+            "dealers": 4,
+            "minutes": "410.00",
+            "logged_minutes": 30,
+            "requests": 10,
+            "contacts": 3,
+        },
+    )
+    # D alone: one contact without a duration -> 0 minutes for 1 dealer.
+    d = await figures(session, MetricFilters(dealer_id=world.dealers["D"]))
+    assert d["client_time"][0] == D("0.00")
+    # Manager M2 (B, C): b1 10 + b2 60 + k2 30 + B's call 20 = 120 (B); c1 5 + c2 20 = 25 (C)
+    # -> 145 / 2 = 72.5 * 30 / 31 = 70.16.
+    m2 = await figures(session, MetricFilters(manager_id=world.managers["M2"]))
+    assert m2["client_time"][0] == D("70.16")
+    # E: nothing at all -> no value.
+    e = await figures(session, MetricFilters(dealer_id=world.dealers["E"]))
+    assert e["client_time"][0] is None
 
 
 async def test_partners_onboarded(session: AsyncSession, world: World) -> None:
@@ -152,8 +209,8 @@ async def test_filter_by_wave(session: AsyncSession, world: World) -> None:
     assert got["bot_share"][0] == D("80.00")
     assert got["after_hours_share"][0] == D("40.00")  # a2, b2
     assert got["claims_per_100"][0] == D("60.00")  # k1 k2 k3 over 5 orders
-    # M1: a1 a2 a3 + k1 k3 = 5; M2: b1 b2 + k2 = 3 -> 8 / 2 * 30 / 31 = 3.87.
-    assert got["ops_per_manager"][0] == D("3.87")
+    # M1: a1 a2 a3 k1 + contact A = 5; M2: b1 b2 k2 + contact B = 4 -> 9 / 2 * 30 / 31 = 4.35.
+    assert got["ops_per_manager"][0] == D("4.35")
     assert got["satisfaction_avg"][0] == D("4.00")  # 5 (A), 3 (B)
     assert got["nps"][0] == D("-25.00")  # the same four people
     assert got["partners_onboarded"][0] == D("3.00")
@@ -163,9 +220,11 @@ async def test_filter_by_wave(session: AsyncSession, world: World) -> None:
 
 async def test_filter_by_manager(session: AsyncSession, world: World) -> None:
     got = await figures(session, MetricFilters(manager_id=world.managers["M2"]))
-    # M2 = B, C: orders b1 b2 c1 c2, bot b2 c2 -> 50 %; 5 operations / 1 manager * 30/31.
+    # M2 = B, C: orders b1 b2 c1 c2, bot b2 c2 -> 50 %; actions b1 b2 c1 c2 k2 + contact B
+    # = 6 operations / 1 manager * 30/31.
     assert got["bot_share"][0] == D("50.00")
-    assert got["ops_per_manager"] == (D("4.84"), {"managers": 1, "operations": 5})
+    assert got["ops_per_manager"][:1] == (D("5.81"),)
+    assert got["ops_per_manager"][1]["operations"] == 6
     # Confirm minutes: c1 5, b1 10, c2 20, b2 90 -> median (10+20)/2 = 15;
     # p90 rank 2.7 -> 20 + 0.7 * 70 = 69.
     assert got["confirm_median_min"][0] == D("15.00")
