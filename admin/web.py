@@ -134,8 +134,9 @@ SCOPED_PARAMS = {  # parameter: (object kind, the "not found" message key)
     "claim_id": ("claim", "claim.not_found"),
     "invitation_id": ("invitation", "invitation.unknown"),
 }
-# Path parameters of a part of an object named by a scoped parameter on the same path.
-PART_PARAMS = frozenset({"attachment_id", "entity_id", "user_id"})
+# Path parameters of a part of an object named by a scoped parameter on the same path
+# (document_id: a finance document, looked up within its dealer by core.finance.queries).
+PART_PARAMS = frozenset({"attachment_id", "entity_id", "user_id", "document_id"})
 
 
 async def check_scope(request: web.Request, staff: StaffAccount) -> None:

@@ -15,7 +15,7 @@ from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
 from bot.middlewares.access import AccessMiddleware
 from core.settings import Settings
 
-BOT_COMMANDS = ("start", "help", "menu", "cancel", "template", "lists")
+BOT_COMMANDS = ("start", "help", "menu", "cancel", "template", "lists", "balance", "documents")
 
 
 def create_bot(settings: Settings) -> Bot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ INN_UNKNOWN = "7799999999"
 def tiny_pdf(title: str) -> bytes:
     """A real one-page PDF (fpdf2, core font: non-Latin letters become "?")."""
     pdf = FPDF()
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # same title, same bytes
     pdf.add_page()
     pdf.set_font("Helvetica", size=14)
     pdf.cell(text=title.encode("latin-1", "replace").decode("latin-1"))
