@@ -96,6 +96,9 @@ async def test_held_for_credit_goes_to_the_manager_and_to_1c_once_after_approval
     assert (stored.status, stored.credit_hold) == ("new", "approved")
     assert await sale_query(onec) == [order.number]
     assert await sale_query(onec) == []
+    await sender(tg, db).run_once()
+    told = [c.text for c in sent_to(tg, company.buyer)]
+    assert any("Одобрено менеджером поставщика (кредитный лимит)" in t for t in told), told
     async with db() as s:
         exports = await s.scalar(
             select(func.count()).where(OutboxEvent.kind == EventKind.ORDER_EXPORT)
