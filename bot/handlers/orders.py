@@ -240,7 +240,7 @@ def create_router() -> Router:
                     )
                 ]
             )
-        invoice = invoice_button(order)
+        invoice = await invoice_button(session, order, settings)
         if invoice:
             rows.append(invoice)
         assert isinstance(query.message, Message)

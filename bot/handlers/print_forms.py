@@ -29,8 +29,8 @@ from bot.handlers.finance import send_pdf
 from bot.i18n import _
 from core.dealers.service import dealer_id_of
 from core.finance.print_data import (
-    INVOICEABLE,
     PrintedFile,
+    invoice_available,
     order_invoice,
     parse_period,
     period_of,
@@ -49,9 +49,11 @@ class ActPeriod(StatesGroup):
     text = State()
 
 
-def invoice_button(order: Order) -> list[InlineKeyboardButton] | None:
-    """The «Счёт на оплату» row of an order card (confirmed orders only)."""
-    if order.status not in INVOICEABLE:
+async def invoice_button(
+    session: AsyncSession, order: Order, settings: Settings
+) -> list[InlineKeyboardButton] | None:
+    """The «Счёт на оплату» row of an order card, when an invoice can be given for it."""
+    if not await invoice_available(session, order, settings):
         return None
     data = OrderAction(action="invoice", order_id=order.id).pack()
     return [InlineKeyboardButton(text=_("finance.invoice_button"), callback_data=data)]

@@ -41,6 +41,8 @@ from core.outbox import EventKind, emit
 # orders.credit_hold: PENDING waits for the dealer's approver first, HELD for the manager
 PENDING, HELD, APPROVED, REJECTED = "pending", "held", "approved", "rejected"
 ZERO = Decimal("0")
+# the note of the status event the dealer is told (stored text, like a manager's typed reason)
+CREDIT_APPROVED_NOTE = "Одобрено менеджером поставщика (кредитный лимит)"
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ async def approve_credit(session: AsyncSession, order_id: int, actor: User) -> t
             OrderStatus.NEW,
             actor_kind=actor.role,
             actor_id=actor.id,
-            note="credit",
+            note=CREDIT_APPROVED_NOTE,
             notify_dealer=True,
         )
     await session.execute(

@@ -98,6 +98,25 @@ async def _buyer(session: AsyncSession, dealer_id: int, entity_id: int | None) -
     return Party(dealer.name, dealer.inn or "")
 
 
+async def invoice_available(session: AsyncSession, order: Order, settings: Settings) -> bool:
+    """True when a счёт на оплату can be given for the order: confirmed, and 1C pushed one for
+    it or the seller's requisites are configured."""
+    if order.status not in INVOICEABLE:
+        return False
+    if seller_from(settings) is not None:
+        return True
+    pushed = await session.scalar(
+        select(FinanceDocument.id)
+        .where(
+            FinanceDocument.order_id == order.id,
+            FinanceDocument.kind == DocumentKind.INVOICE,
+            FinanceDocument.file_size > 0,
+        )
+        .limit(1)
+    )
+    return pushed is not None
+
+
 async def order_invoice(
     session: AsyncSession, order_id: int, settings: Settings, *, today: date | None = None
 ) -> PrintedFile:

@@ -96,6 +96,9 @@ async def test_held_for_credit_goes_to_the_manager_and_to_1c_once_after_approval
     assert (stored.status, stored.credit_hold) == ("new", "approved")
     assert await sale_query(onec) == [order.number]
     assert await sale_query(onec) == []
+    await sender(tg, db).run_once()
+    told = [c.text for c in sent_to(tg, company.buyer)]
+    assert any("Одобрено менеджером поставщика (кредитный лимит)" in t for t in told), told
     async with db() as s:
         exports = await s.scalar(
             select(func.count()).where(OutboxEvent.kind == EventKind.ORDER_EXPORT)
@@ -148,6 +151,20 @@ async def test_invoice_of_a_confirmed_order_is_a_pdf_and_another_dealers_is_refu
     assert f"Счёт на оплату № {order.number}" in text
     assert "БИК 044525225" in text and "40702810900000000001" in text
     assert "Итого: 700,00" in text and "Семьсот рублей 00 копеек" in text
+
+    # once 1C pushed its own invoice for the order, that PDF goes instead of ours
+    onec_pdf = b"%PDF-1.4\n% 1C invoice\n%%EOF\n"
+    async with db() as s:
+        dealer = await s.get(Dealer, shop.dealer_id)
+        assert dealer is not None
+        row = await contract(s, dealer, None)
+        await document(
+            s, row, "invoice", "СЧ-1", date(2026, 12, 2), "700.00", pdf=onec_pdf, order_id=order_id
+        )
+        await s.commit()
+    calls = await tg.press_in(me, card, "🧾 Счёт на оплату")
+    (sent,) = [c for c in calls if c.method == "sendDocument"]
+    assert list(sent.files.values()) == [onec_pdf]
 
     other = await make_shop(tg, db, name="ООО Другой")
     foreign = await placed_order(db, other, {"OC 90": 1}, status="confirmed")
