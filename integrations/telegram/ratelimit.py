@@ -48,6 +48,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("integrations.telegram.ratelimit")
 # the chat whose update is being handled in this task (set by ReplyScope)
 replying_to: ContextVar[int | None] = ContextVar("replying_to", default=None)
+# the next call of this task has its turn already (take_turn)
+_turn_taken: ContextVar[bool] = ContextVar("turn_taken", default=False)
+
+
+async def take_turn(bot: Bot, chat_id: int) -> None:
+    """Take the turn of this task's next call to `chat_id` now, so that nothing waits between
+    what the caller does next and the request (the sender stores `requested_at` in between:
+    a row marked requested has really left when the process is killed after it)."""
+    session = bot.session
+    if isinstance(session, RateLimitedSession):
+        limiter = session.limiter
+        await limiter._turn(limiter.limits.windows(chat_id, True), ["all", f"chat:{chat_id}"])
+        _turn_taken.set(True)
 
 
 class ReplyScope(BaseMiddleware):
@@ -337,8 +350,9 @@ class RateLimitMiddleware(BaseRequestMiddleware):
         pauses = ["all"] + ([f"chat:{chat_id}"] if chat_id is not None else [])
         attempt = 0
         while True:
-            if counts:
+            if counts and not _turn_taken.get():
                 await self._turn(windows, pauses)
+            _turn_taken.set(False)
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:

@@ -48,6 +48,7 @@ from core.notify_settings import NotifyEnv, load_notify_settings
 from core.orders.digest import release_digest
 from core.settings import Settings
 from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimiter
+from integrations.telegram.ratelimit import take_turn
 from integrations.telegram.receipts import Receipts
 from integrations.telegram.render import Outgoing, render
 
@@ -245,6 +246,7 @@ class Sender:
         failures = 0
         while True:
             await self.limiter.wait_turn(chat_id)
+            await take_turn(self.bot, chat_id)  # the turn in the limit all workers share
             # from here on a crash leaves the outcome unknown; before it, the row is unsent
             await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
             await self.limiter.depart()
@@ -420,8 +422,9 @@ class Sender:
         log.info("403 blocked delivery=%s user=%s", delivery_id, user_id)
 
     # ------------------------------------------------------------------------ after a crash
-    async def recover(self, now: datetime | None = None) -> int:
-        """Settle rows left `sending` by a sender that died (older than the lease).
+    async def recover(self, now: datetime | None = None, lease: timedelta | None = None) -> int:
+        """Settle rows left `sending` by a sender that died (older than the lease; a new
+        leader passes a lease of 0: every row left `sending` is the dead leader's).
 
         The rule (README.md): card edits are sent again (an edit is idempotent); manager cards
         and claim photos are sent again, marked as a repeat, while the order or claim still
@@ -437,7 +440,10 @@ class Sender:
             stale = list(
                 await session.scalars(
                     select(Delivery)
-                    .where(Delivery.state == S.SENDING, Delivery.claimed_at <= now - self.lease)
+                    .where(
+                        Delivery.state == S.SENDING,
+                        Delivery.claimed_at <= now - (self.lease if lease is None else lease),
+                    )
                     .order_by(Delivery.id)
                     .with_for_update(skip_locked=True)
                 )
