@@ -9,9 +9,10 @@ Windows (Telegram's documented limits): 30 messages in any second overall (count
 slightly longer window, so the network's jitter cannot squeeze 31 into Telegram's second),
 a private chat 1 a second on average with bursts of 3, a group 20 a minute. A handler's reply
 to the chat whose update it handles counts towards the total only (`ReplyScope`): it follows
-the person's own pace, and Telegram allows such short bursts; what the bot starts itself
-(notifications, broadcasts, messages to other chats) keeps the chat windows. A 429 pauses
-that chat for `retry_after` seconds and every chat for a short breath.
+the person's own pace, and Telegram allows such short bursts; other calls keep the chat
+windows, except the sender's (`take_turn`), which paces each chat itself. A 429 pauses that
+chat for `retry_after` seconds and every chat for a short breath, then the call is retried;
+a 429 to the sender's call goes back to the sender, which requeues the row.
 
 Backends: Redis when REDIS_URL is set (one Lua script: sliding windows in sorted sets,
 Redis's own clock), PostgreSQL otherwise (rows of `throttle_hits` under a transaction
@@ -55,11 +56,14 @@ _turn_taken: ContextVar[bool] = ContextVar("turn_taken", default=False)
 async def take_turn(bot: Bot, chat_id: int) -> None:
     """Take the turn of this task's next call to `chat_id` now, so that nothing waits between
     what the caller does next and the request (the sender stores `requested_at` in between:
-    a row marked requested has really left when the process is killed after it)."""
+    a row marked requested has really left when the process is killed after it). A 429 to
+    that call goes back to the caller: the sender pauses the chat and requeues the row (never
+    dropped) by its own rules (integrations/telegram/README.md)."""
     session = bot.session
     if isinstance(session, RateLimitedSession):
         limiter = session.limiter
-        await limiter._turn(limiter.limits.windows(chat_id, True), ["all", f"chat:{chat_id}"])
+        # the total only: the sender paces each chat itself, and only the leader sends
+        await limiter._turn(limiter.limits.windows(chat_id, False), ["all", f"chat:{chat_id}"])
         _turn_taken.set(True)
 
 
@@ -350,12 +354,15 @@ class RateLimitMiddleware(BaseRequestMiddleware):
         pauses = ["all"] + ([f"chat:{chat_id}"] if chat_id is not None else [])
         attempt = 0
         while True:
-            if counts and not _turn_taken.get():
+            outbox = _turn_taken.get()  # the sender's call: its turn taken by take_turn
+            if counts and not outbox:
                 await self._turn(windows, pauses)
             _turn_taken.set(False)
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
+                if outbox:  # the sender pauses the chat and requeues the row itself
+                    raise
                 attempt += 1
                 self.retried += 1
                 log.warning(
