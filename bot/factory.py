@@ -57,9 +57,9 @@ def create_dispatcher(
         sessionmaker=sessionmaker,
     )
     i18n = create_i18n()
-    dispatcher.update.outer_middleware(ReplyScope())  # replies pace with the person
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware(i18n))  # core.access, every update
+    dispatcher.update.outer_middleware(ReplyScope())  # replies pace with the person
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class Cluster:
     database_url: str
     redis_url: str
     folder: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    opening: datetime | None = None  # when the workers' working day opens (the digest test)
     _turn: itertools.cycle[int] = field(default_factory=lambda: itertools.cycle([0]))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _http: aiohttp.ClientSession | None = None
@@ -83,6 +86,7 @@ class Cluster:
             SENDER_RECEIPTS_DIR=str(self.folder / "receipts"),
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     async def start(self) -> None:

@@ -1,6 +1,8 @@
 """Two `dealerbot run` workers in webhook mode on one PostgreSQL and one Redis, updates posted
 to them round robin, the fake Bot API enforcing 30 messages a second:
 
+- an after-hours order's morning digest comes once: one header, one card (only the leader
+  runs the digest; the working day is made to open 45 s after the workers start);
 - a dealer's checkout whose every step lands on the other worker passes (FSM in Redis);
 - 220 people pressing /start at once are all answered, and the API never answers 429;
 - a scheduled broadcast is started once (by the leader) and reaches each recipient once;
@@ -15,15 +17,20 @@ import collections
 import itertools
 import os
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.callbacks import AddToCart
+from core.calendar import load_calendar
 from core.db import is_sqlite
-from core.models import DeliveryAddress, Order, User, utcnow
+from core.models import DeliveryAddress, Order, Role, User, utcnow
+from core.orders.cart import add_item
+from core.orders.placement import place_order
+from core.settings import get_settings
 from tests import factories
 from tests.bot.fake_api import SCHEMA_FILE, Call, FakeTelegram, Schema, TgUser
 from tests.broadcasts.data import broadcast, crowd
@@ -32,6 +39,7 @@ from tests.multiprocess.cluster import Cluster, Worker, delivered_to
 pytestmark = pytest.mark.multiprocess
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PORTS = (18510, 18511)
+MSK = ZoneInfo("Europe/Moscow")
 
 
 async def redis_answers(url: str) -> bool:
@@ -63,7 +71,8 @@ async def cluster(
     workers = [
         Worker(f"worker{i}", port, folder / f"worker{i}.log") for i, port in enumerate(PORTS)
     ]
-    group = Cluster(fake, workers, database_url, REDIS_URL, folder)
+    opening = datetime.now(MSK) + timedelta(seconds=45)  # the working day opens soon
+    group = Cluster(fake, workers, database_url, REDIS_URL, folder, working_day(opening), opening)
     try:
         await group.start()
         await until(lambda: sum(w.leads() for w in workers) == 1, 20, "no leader elected")
@@ -74,6 +83,66 @@ async def cluster(
         for worker in workers:
             print(f"----- {worker.name}\n{worker.output()[-4000:]}")
     assert not fake.violations, "\n".join(fake.violations)
+
+
+def working_day(opening: datetime) -> dict[str, str]:
+    """Every day a working day, opening at `opening` (for up to three hours)."""
+    end = min(opening + timedelta(hours=3), opening.replace(hour=23, minute=59, second=59))
+    return {
+        "TIMEZONE": "Europe/Moscow",
+        "WORKING_DAYS": "1,2,3,4,5,6,7",
+        "WORKING_HOURS_START": opening.strftime("%H:%M:%S"),
+        "WORKING_HOURS_END": end.strftime("%H:%M:%S"),
+    }
+
+
+async def test_the_morning_digest_comes_once(
+    cluster: Cluster, db: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    opening = cluster.opening
+    assert opening is not None
+    if opening.date() != datetime.now(MSK).date() or opening.hour >= 23:
+        pytest.skip("too close to midnight in Moscow for a working day opening in 45 s")
+    hours = working_day(opening)
+    settings = get_settings(
+        environment="test",
+        database_url=database_url,
+        working_days=hours["WORKING_DAYS"],
+        working_hours_start=hours["WORKING_HOURS_START"],
+        working_hours_end=hours["WORKING_HOURS_END"],
+        _env_file=None,
+    )
+    manager_chat = 8_700_001
+    async with db() as s:
+        manager = User(
+            telegram_id=manager_chat, role=Role.MANAGER, full_name="Ольга", language="ru"
+        )
+        s.add(manager)
+        pt = await factories.price_type(s)
+        main = await factories.warehouse(s, "Москва")
+        item = await factories.product(s, "OC 90", prices={pt: "350.00"}, stock={main: "40"})
+        dealer = await factories.dealer(s, "ООО Утро", price_type=pt, manager=manager)
+        buyer = await factories.user(s, dealer=dealer)
+        await add_item(s, buyer, item.id, 2)
+        order = await place_order(
+            s, buyer, request_key="mp-digest-1", calendar=await load_calendar(s, settings)
+        )
+        assert order.is_after_hours  # placed before the day opens
+        await s.commit()
+    chats = {manager_chat}
+    left = (opening - datetime.now(MSK)).total_seconds()
+    await until(lambda: len(delivered_to(cluster.fake, chats)) >= 2, left + 30, "no digest")
+    await asyncio.sleep(5)  # more drain and digest ticks on both workers
+    texts = [c.text for c in cluster.fake.calls if c.chat_id == manager_chat and c.status == 200]
+    assert len(texts) == 2, texts  # the header and the card, once each
+    assert any(order.number in t for t in texts)
+    released = [
+        line
+        for worker in cluster.workers
+        for line in worker.output().splitlines()
+        if "digest released chats=1" in line
+    ]
+    assert len(released) == 1, released
 
 
 async def until(check: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
@@ -162,7 +231,8 @@ async def test_220_people_pressing_start_at_once_are_all_answered(cluster: Clust
     await until(lambda: set(delivered_to(fake, chats)) == chats, 90, "not everyone answered")
     assert fake.too_many == too_many_before == 0  # the shared limit kept them under 30/s
     counts = collections.Counter(delivered_to(fake, chats))
-    assert set(counts.values()) == {1}
+    twice = {c: [k.text[:80] for k in fake.calls if k.chat_id == c] for c, n in counts.items() if n > 1}
+    assert set(counts.values()) == {1}, twice
 
 
 def started_lines(cluster: Cluster) -> list[str]:
