@@ -36,8 +36,12 @@ def create_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]
     """FSM storage and per-user event isolation: Redis when REDIS_URL is set, else memory."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        storage = RedisStorage.from_url(settings.redis_url)
+        # a burst of updates waits for a connection instead of failing with "Too many
+        # connections" (200 people pressing /start at once: tests/multiprocess)
+        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=50, timeout=30)
+        storage = RedisStorage(redis=Redis(connection_pool=pool))
         return storage, RedisEventIsolation(redis=storage.redis)
     return MemoryStorage(), SimpleEventIsolation()
 

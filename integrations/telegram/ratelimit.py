@@ -98,7 +98,7 @@ class RateLimits:
     """The numbers every worker keeps to together."""
 
     per_second: int = 30
-    global_window: float = 1.15  # > 1 s: requests leave here and arrive at Telegram with jitter
+    global_window: float = 1.25  # > 1 s: requests leave here and arrive at Telegram with jitter
     private_burst: int = 3
     private_window: float = 3.0  # 3 in 3 s: one a second on average, short bursts allowed
     group_per_minute: int = 20
@@ -203,9 +203,10 @@ class RedisBackend:
     """Windows in Redis sorted sets, taken atomically by one Lua script."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        self.redis = Redis.from_url(url)
+        pool = BlockingConnectionPool.from_url(url, max_connections=20, timeout=30)
+        self.redis = Redis(connection_pool=pool)
         self.prefix = prefix
         self._script = self.redis.register_script(_TAKE)
 
@@ -339,6 +340,11 @@ class RateLimitMiddleware(BaseRequestMiddleware):
         self.max_retries = max_retries
         self.sleep = sleep
         self.retried = 0  # 429s answered to this process (logged too)
+        # when the shared store does not answer (a database outage), this process keeps the
+        # limits by itself rather than falling silent
+        self.fallback = LocalBackend()
+        self.backend_timeout = 2.0
+        self._degraded = False
 
     async def __call__(
         self,
@@ -375,8 +381,8 @@ class RateLimitMiddleware(BaseRequestMiddleware):
                 if attempt > self.max_retries:
                     raise
                 if chat_id is not None:
-                    await self.backend.pause(f"chat:{chat_id}", float(error.retry_after))
-                await self.backend.pause(
+                    await self._pause(f"chat:{chat_id}", float(error.retry_after))
+                await self._pause(
                     "all", min(float(error.retry_after), self.limits.pause_all_after_429)
                 )
                 if not counts:
@@ -384,10 +390,33 @@ class RateLimitMiddleware(BaseRequestMiddleware):
 
     async def _turn(self, windows: Sequence[Window], pauses: Sequence[str]) -> None:
         while True:
-            wait = await self.backend.take(windows, pauses)
+            wait = await self._take(windows, pauses)
             if wait <= 0:
                 return
             await self.sleep(wait)
+
+    async def _take(self, windows: Sequence[Window], pauses: Sequence[str]) -> float:
+        try:
+            wait = await asyncio.wait_for(self.backend.take(windows, pauses), self.backend_timeout)
+        except Exception as error:
+            if not self._degraded:
+                log.warning(
+                    "shared rate limit unavailable (%s): limiting in this process",
+                    type(error).__name__,
+                )
+            self._degraded = True
+            return await self.fallback.take(windows, pauses)
+        if self._degraded:
+            log.info("shared rate limit available again")
+            self._degraded = False
+        return wait
+
+    async def _pause(self, key: str, seconds: float) -> None:
+        await self.fallback.pause(key, seconds)
+        try:
+            await asyncio.wait_for(self.backend.pause(key, seconds), self.backend_timeout)
+        except Exception as error:
+            log.warning("shared rate limit: pause not stored (%s)", type(error).__name__)
 
 
 class RateLimitedSession(AiohttpSession):

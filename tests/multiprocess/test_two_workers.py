@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.callbacks import AddToCart
 from core.calendar import load_calendar
 from core.db import is_sqlite
-from core.models import DeliveryAddress, Order, Role, User, utcnow
+from core.models import Delivery, DeliveryAddress, Order, Role, User, utcnow
 from core.orders.cart import add_item
 from core.orders.placement import place_order
 from core.settings import get_settings
@@ -231,13 +231,9 @@ async def test_220_people_pressing_start_at_once_are_all_answered(cluster: Clust
     await until(lambda: set(delivered_to(fake, chats)) == chats, 90, "not everyone answered")
     assert fake.too_many == too_many_before == 0  # the shared limit kept them under 30/s
     counts = collections.Counter(delivered_to(fake, chats))
-    # all answered is the claim here; a second message to a few of them was seen once in
-    # five runs (its text is printed for the diagnosis; see the report of issue 19)
-    twice = {
-        c: [k.text[:80] for k in fake.calls if k.chat_id == c] for c, n in counts.items() if n > 1
-    }
-    if twice:
-        print(f"answered more than once: {twice}")
+    assert set(counts.values()) == {1}, {c: n for c, n in counts.items() if n != 1}
+    texts = [c.text for c in fake.calls if c.chat_id in chats and c.status == 200]
+    assert all("закрытом пилоте" in t for t in texts), [t for t in texts if "пилоте" not in t]
 
 
 def started_lines(cluster: Cluster) -> list[str]:
@@ -280,9 +276,28 @@ async def test_broadcast_exactly_once_when_the_leader_is_killed(
     await until(other.leads, 10, "the other worker did not take the lead")
     failover = loop.time() - killed_at
     assert failover < 5
-    await until(lambda: set(delivered_to(cluster.fake, chats)) == chats, 90, "not all reached")
+    broadcast_rows = select(Delivery.chat_id, Delivery.state).where(
+        Delivery.broadcast_id.is_not(None)
+    )
+
+    async def settled() -> bool:
+        async with db() as s:
+            rows = await s.execute(broadcast_rows)
+            return all(st not in ("queued", "sending") for _c, st in rows.all())
+
+    loop_deadline = loop.time() + 90
+    while not await settled() and loop.time() < loop_deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.5)
     await asyncio.sleep(4)
+    async with db() as s:
+        rows = {int(c): str(st) for c, st in (await s.execute(broadcast_rows)).all()}
     counts = collections.Counter(delivered_to(cluster.fake, chats))
-    assert set(counts.values()) == {1}, {c: n for c, n in counts.items() if n != 1}
+    assert set(counts.values()) == {1}, {c: n for c, n in counts.items() if n != 1}  # never twice
+    # every recipient reached, but for a request the kill cut (Telegram has no idempotency
+    # key): such a row is `unknown` and not sent again (integrations/telegram/README.md)
+    unknown = {c for c, st in rows.items() if st == "unknown"}
+    print(f"broadcast rows: {collections.Counter(rows.values())}; unknown={len(unknown)}")
+    assert set(counts) | unknown == chats and len(unknown) <= 8
+    assert {st for c, st in rows.items() if c not in unknown} == {"sent"}
     assert cluster.fake.too_many == 0
     print(f"failover after kill -9: {failover:.1f} s")
