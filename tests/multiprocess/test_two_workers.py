@@ -6,8 +6,9 @@ to them round robin, the fake Bot API enforcing 30 messages a second:
 - a dealer's checkout whose every step lands on the other worker passes (FSM in Redis);
 - 220 people pressing /start at once are all answered, and the API never answers 429;
 - a scheduled broadcast is started once (by the leader) and reaches each recipient once;
-- a broadcast reaches every recipient exactly once although the leader is killed (kill -9)
-  midway: the other worker takes the lead within seconds and finishes it.
+- a broadcast reaches no recipient twice although the leader is killed (kill -9) midway: the
+  other worker takes the lead within seconds and finishes it; every row ends sent (or unknown
+  for a request the kill cut, never sent again).
 """
 
 from __future__ import annotations
