@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.factory import create_bot, create_dispatcher
 from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
+from core.leader import Leadership
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
 from integrations.telegram.jobs import schedule_jobs
@@ -61,7 +62,8 @@ async def serve(
 
     With BOT_TOKEN: the bot (long polling, or webhook on this HTTP server when WEBHOOK_URL is
     set) and the scheduler, whose jobs drain the outbox through the sender and post the
-    morning digest. Without it: HTTP only, and a log line says so. The start banner gives
+    morning digest; with several workers on PostgreSQL only the elected leader runs them
+    (core.leader). Without it: HTTP only, and a log line says so. The start banner gives
     the admin's address and `first_login` (the demo's new login, on its first run).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -77,6 +79,7 @@ async def serve(
     bot: Bot | None = None
     background: list[asyncio.Task[None]] = []
     scheduler = AsyncIOScheduler(timezone="UTC")
+    leadership = Leadership(settings.database_url)  # who runs the jobs among the workers
     if settings.bot_token is None:
         log.warning(
             "BOT_TOKEN is not set: the Telegram bot and the notification sender are off; "
@@ -88,7 +91,14 @@ async def serve(
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         if settings.webhook_url:
             setup_webhook_routes(app, dispatcher=dispatcher, bot=bot, secret=secret)
-        schedule_jobs(scheduler, settings=settings, sessionmaker=services.sessionmaker, bot=bot)
+        schedule_jobs(
+            scheduler,
+            settings=settings,
+            sessionmaker=services.sessionmaker,
+            bot=bot,
+            leads=lambda: leadership.is_leader,
+            settle_on_takeover=leadership.postgres,
+        )
 
     runner = await start_http(app, settings)
     if bot is not None:
@@ -98,6 +108,7 @@ async def serve(
         else:
             background.append(asyncio.create_task(run_polling(bot, dispatcher)))
             log.info("bot in long-polling mode api=%s", settings.telegram_api_url)
+        background.append(asyncio.create_task(leadership.run()))
         scheduler.start()
     print(await banner(settings, services, first_login), flush=True)
     try:

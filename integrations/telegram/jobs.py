@@ -6,12 +6,17 @@ runs (coalesce). The digest runs at the start of each working day of the working
 (holidays, shortened days and working weekends included), then schedules its next run; a run
 missed while the process was down is made on start-up within the grace time, and the drain
 also releases any held order that is overdue, so nothing waits past its morning.
+
+With several workers every one schedules the jobs and only the leader (`leads()`, see
+core.leader) runs them: a tick on another worker returns at once, and the worker that takes
+over runs the next tick (the drain releases a digest the old leader missed).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -54,12 +59,26 @@ def schedule_jobs(
     sessionmaker: async_sessionmaker[AsyncSession],
     bot: Bot,
     sender: Sender | None = None,
+    leads: Callable[[], bool] = lambda: True,
+    settle_on_takeover: bool = False,
 ) -> Sender:
-    """Add the drain loop and the digest to `scheduler`; returns the sender they use."""
+    """Add the drain loop and the digests to `scheduler`, run only while `leads()`; returns
+    the sender they use. With `settle_on_takeover` (workers electing a leader) the first
+    drain of a new leader settles every row left `sending` at once: only the leader sends,
+    so those are the dead leader's (no waiting out the lease)."""
     sender = sender or Sender(bot, sessionmaker, settings)
+    leading = False
 
     async def drain() -> None:
+        nonlocal leading
+        if not leads():
+            leading = False
+            return
         try:
+            if not leading and settle_on_takeover:
+                settled = await sender.recover(lease=timedelta(0))
+                log.info("leader took over: settled rows=%s", settled)
+            leading = True
             async with sessionmaker() as session:
                 overdue = await held_orders(session, until=utcnow())
             if overdue:
@@ -67,7 +86,7 @@ def schedule_jobs(
             # keep draining while there is work (a broadcast is thousands of rows): waiting
             # DRAIN_EVERY between batches of 200 would cost a fifth of Telegram's rate
             started = time.monotonic()
-            while await sender.run_once() and time.monotonic() - started < DRAIN_FOR:
+            while leads() and await sender.run_once() and time.monotonic() - started < DRAIN_FOR:
                 pass
         except Exception as error:
             if is_database_outage(error):  # one line, not a stack trace per tick
@@ -77,7 +96,8 @@ def schedule_jobs(
 
     async def digest() -> None:
         try:
-            await sender.run_digest()
+            if leads():
+                await sender.run_digest()
         except Exception:
             log.exception("morning digest failed")
         finally:
@@ -86,6 +106,8 @@ def schedule_jobs(
     async def weekly() -> None:
         """Queue the head of sales' weekly digest once its moment has come (once per week:
         dedupe keys); the drain sends it."""
+        if not leads():
+            return
         try:
             async with sessionmaker() as session:
                 calendar = await load_calendar(session, settings)

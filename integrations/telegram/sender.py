@@ -48,6 +48,7 @@ from core.notify_settings import NotifyEnv, load_notify_settings
 from core.orders.digest import release_digest
 from core.settings import Settings
 from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimiter
+from integrations.telegram.ratelimit import take_turn
 from integrations.telegram.receipts import Receipts
 from integrations.telegram.render import Outgoing, render
 
@@ -245,8 +246,13 @@ class Sender:
         failures = 0
         while True:
             await self.limiter.wait_turn(chat_id)
+            await take_turn(self.bot, chat_id)  # the turn in the limit all workers share
             # from here on a crash leaves the outcome unknown; before it, the row is unsent
-            await self._finish(delivery_id, S.SENDING, requested_at=utcnow())
+            marked = await self._finish(
+                delivery_id, S.SENDING, requested_at=utcnow(), if_claimed_at=now
+            )
+            if marked is False:  # settled meanwhile by a new leader (core.leader): not ours
+                return 0
             await self.limiter.depart()
             try:
                 message_id = await self._request(chat_id, outgoing)
@@ -377,15 +383,23 @@ class Sender:
                 await asyncio.sleep(delay)
                 waited, delay = waited + delay, min(delay * 2, 10.0)
 
-    async def _finish(self, delivery_id: int, state: str, **values: Any) -> None:
+    async def _finish(
+        self, delivery_id: int, state: str, *, if_claimed_at: datetime | None = None, **values: Any
+    ) -> bool:
+        """Update the row; with `if_claimed_at` only while it is still that claim (`sending`,
+        same claim time): False when another sender settled or claimed it since."""
+        condition = [Delivery.id == delivery_id]
+        if if_claimed_at is not None:
+            condition += [Delivery.state == S.SENDING, Delivery.claimed_at == if_claimed_at]
         async with self.sessionmaker() as session:
-            await session.execute(
+            result = await session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id)
+                .where(*condition)
                 .values(state=state, **values)
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _requeue(self, delivery_id: int, at: datetime, error: str) -> None:
         await self._finish(delivery_id, S.QUEUED, available_at=at, error=error[:1000])
@@ -420,8 +434,9 @@ class Sender:
         log.info("403 blocked delivery=%s user=%s", delivery_id, user_id)
 
     # ------------------------------------------------------------------------ after a crash
-    async def recover(self, now: datetime | None = None) -> int:
-        """Settle rows left `sending` by a sender that died (older than the lease).
+    async def recover(self, now: datetime | None = None, lease: timedelta | None = None) -> int:
+        """Settle rows left `sending` by a sender that died (older than the lease; a new
+        leader passes a lease of 0: every row left `sending` is the dead leader's).
 
         The rule (README.md): card edits are sent again (an edit is idempotent); manager cards
         and claim photos are sent again, marked as a repeat, while the order or claim still
@@ -437,7 +452,10 @@ class Sender:
             stale = list(
                 await session.scalars(
                     select(Delivery)
-                    .where(Delivery.state == S.SENDING, Delivery.claimed_at <= now - self.lease)
+                    .where(
+                        Delivery.state == S.SENDING,
+                        Delivery.claimed_at <= now - (self.lease if lease is None else lease),
+                    )
                     .order_by(Delivery.id)
                     .with_for_update(skip_locked=True)
                 )

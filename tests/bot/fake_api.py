@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,6 +217,7 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     result: Any = None
     at: float = field(default_factory=time.monotonic)  # when the request arrived
+    status: int = 200
 
     @property
     def chat_id(self) -> int | None:
@@ -263,9 +265,19 @@ class FakeTelegram:
     """The fake Bot API: feed updates in, read recorded calls out."""
 
     def __init__(
-        self, schema: Schema, *, token: str = "123456:TEST-token", validate: bool = True
+        self,
+        schema: Schema,
+        *,
+        token: str = "123456:TEST-token",
+        validate: bool = True,
+        rate_limit: int | None = None,
     ) -> None:
         self.schema = schema
+        # Telegram's flood control, when asked for: more than `rate_limit` messages sent or
+        # edited within any second are answered 429 with retry_after (and not delivered)
+        self.rate_limit = rate_limit
+        self.too_many = 0  # 429s answered
+        self._recent: deque[float] = deque()
         self.validate = validate
         self.counts: dict[str, int] = {}
         self.token = token
@@ -423,15 +435,32 @@ class FakeTelegram:
         if method == "getUpdates":
             return await self._get_updates(params)
         call = Call(method, params, files)
-        status, result = self._answer(call)
-        call.result = result
+        if self._flooded(method, call.at):
+            self.too_many += 1
+            status, result = 429, "Too Many Requests: retry after 1"
+        else:
+            status, result = self._answer(call)
+        call.result, call.status = result, status
         self.calls.append(call)
         self.counts[method] = self.counts.get(method, 0) + 1
         async with self._changed:
             self._changed.notify_all()
+        if status == 429:
+            return _fail(status, str(result), {"retry_after": 1})
         if status != 200:
             return _fail(status, str(result))
         return web.json_response({"ok": True, "result": result})
+
+    def _flooded(self, method: str, at: float) -> bool:
+        """Over the rate limit: a message call beyond `rate_limit` within the last second."""
+        if self.rate_limit is None or not is_message_call(method):
+            return False
+        while self._recent and self._recent[0] <= at - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.rate_limit:
+            return True
+        self._recent.append(at)
+        return False
 
     def _decode(self, method: str, name: str, value: Any) -> Any:
         spec = {f["name"]: f for f in self.schema.methods.get(method, {}).get("fields", [])}
@@ -550,10 +579,19 @@ class FakeTelegram:
         return 200, True
 
 
-def _fail(status: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": status, "description": description}, status=status
-    )
+def is_message_call(method: str) -> bool:
+    """A call Telegram's messages-per-second limit counts: sending, copying, forwarding or
+    editing a message."""
+    if method == "sendChatAction":
+        return False
+    return method.startswith(("send", "copy", "forward", "edit"))
+
+
+def _fail(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
 
 
 def texts(calls: Iterable[Call]) -> list[str]:
