@@ -165,6 +165,37 @@ async def restore_person(
     return person
 
 
+async def set_person_access(
+    session: AsyncSession, person: User, active: bool, actor: Actor, *, reason: str = ""
+) -> bool:
+    """An "active" flag (the admin's person form) as revoke or restore, never a bare write:
+    off revokes, on restores, each audited; True when it changed anything."""
+    if active == (person.is_active and person.revoked_at is None):
+        return False
+    if not active:
+        if person.revoked_at is None:
+            await revoke_person(session, person, actor, reason=reason)
+        person.is_active = False
+        return True
+    if person.revoked_at is not None:
+        await restore_person(session, person, actor, reason=reason)
+        return True
+    person.is_active = True  # switched off by a bare write before this rule existed
+    record(
+        session,
+        actor,
+        "user.restore",
+        "user",
+        person.id,
+        reason=_reason(reason),
+        telegram_id=person.telegram_id,
+        dealer_id=person.dealer_id,
+        name=person.full_name,
+    )
+    await session.flush()
+    return True
+
+
 async def set_manager_group(
     session: AsyncSession, telegram_id: int, group: str | None, actor: Actor
 ) -> User:
