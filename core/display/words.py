@@ -126,6 +126,12 @@ LABELS: dict[str, dict[str, str]] = {
         "done": "завершена",
         "cancelled": "отменена",
     },
+    "delivery_reason": {  # why a row was not sent, set by us (not by Telegram)
+        "access.dealer_paused": "дилер приостановлен",
+        "access.person_revoked": "доступ сотрудника закрыт",
+        "cancelled": "рассылка отменена",
+        "nothing to send": "нечего отправлять",
+    },
     "delivery_state": {
         "held": "ожидает",
         "queued": "в очереди",
@@ -192,9 +198,12 @@ TELEGRAM_ERRORS: tuple[tuple[str, str], ...] = (
 
 
 def telegram_error(text: str | None) -> str:
-    """A Telegram error in Russian when it is a known one, else as Telegram said it."""
+    """A Telegram error (or our own reason for skipping a row) in Russian when it is a known
+    one, else as Telegram said it."""
     if not text:
         return ""
+    if text in LABELS["delivery_reason"]:
+        return LABELS["delivery_reason"][text]
     lowered = text.lower()
     for pattern, said in TELEGRAM_ERRORS:
         if pattern in lowered:
