@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.net import Network, parse_networks
+
 PLACEHOLDER_SECRETS = {
     "",
     "changeme",
@@ -72,6 +74,7 @@ class Settings(BaseSettings):
     sender_receipts_dir: str = "./var/receipts"
     onec_max_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
     onec_storage_quota_bytes: int = Field(default=8 * 1024 * 1024 * 1024, ge=1024 * 1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("working_days", mode="before")
     @classmethod
@@ -86,6 +89,20 @@ class Settings(BaseSettings):
         if any(day < 1 or day > 7 for day in value):
             raise ValueError("working days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [str(network) for network in parse_networks(value)]
+        if isinstance(value, list):
+            return [str(network) for network in parse_networks([str(v) for v in value])]
+        return value
+
+    @cached_property
+    def proxy_networks(self) -> list[Network]:
+        """TRUSTED_PROXIES as networks (core.net.client_ip)."""
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("timezone")
     @classmethod

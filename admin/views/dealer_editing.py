@@ -13,7 +13,19 @@ from aiohttp import web
 
 from admin.messages import error_text
 from admin.views.dealers import ROLE_LABELS, visible_dealer
-from admin.web import DB, PREFIX, STAFF, admin_only, audit, field, flash, form, redirect, render
+from admin.web import (
+    DB,
+    PREFIX,
+    STAFF,
+    admin_only,
+    audit,
+    client_address,
+    field,
+    flash,
+    form,
+    redirect,
+    render,
+)
 from core.access.lifecycle import Actor, set_person_access
 from core.dealers import editing
 from core.errors import InvalidInput
@@ -94,7 +106,7 @@ async def person_save(request: web.Request) -> web.StreamResponse:
         )
         audit(request, "person.update", "user", person.id, dealer_id=dealer.id, changes=changes)
         staff = request[STAFF]
-        actor = Actor(login=staff.login, staff_id=staff.id, remote_addr=request.remote)
+        actor = Actor(login=staff.login, staff_id=staff.id, remote_addr=client_address(request))
         active = data.get("is_active") == "on"
         if await set_person_access(db, person, active, actor, reason="форма сотрудника"):
             state = "доступ восстановлен" if active else "доступ закрыт"
