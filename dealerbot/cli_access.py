@@ -16,6 +16,7 @@ from core.access.lifecycle import (
     set_manager_group,
 )
 from core.settings import Settings
+from dealerbot.cli_text import cli_sentence
 
 
 def _actor() -> Actor:
@@ -33,7 +34,8 @@ async def cmd_dealer_pause(args: argparse.Namespace, settings: Settings) -> int:
         dealer = await pause_dealer(session, args.id, _actor(), reason=args.reason or "")
         return dealer.name
 
-    print(f"dealer {args.id} ({await _with_session(settings, work)}) paused")
+    name = await _with_session(settings, work)
+    print(cli_sentence("done.dealer_paused", id=args.id, name=name))
     return 0
 
 
@@ -44,7 +46,8 @@ async def cmd_dealer_resume(args: argparse.Namespace, settings: Settings) -> int
         dealer = await resume_dealer(session, args.id, _actor(), reason=args.reason or "")
         return dealer.name
 
-    print(f"dealer {args.id} ({await _with_session(settings, work)}) resumed")
+    name = await _with_session(settings, work)
+    print(cli_sentence("done.dealer_resumed", id=args.id, name=name))
     return 0
 
 
@@ -55,7 +58,8 @@ async def cmd_user_revoke(args: argparse.Namespace, settings: Settings) -> int:
         user = await revoke_person(session, args.telegram_id, _actor(), reason=args.reason or "")
         return user.full_name
 
-    print(f"user {args.telegram_id} ({await _with_session(settings, work)}) revoked")
+    name = await _with_session(settings, work)
+    print(cli_sentence("done.user_revoked", id=args.telegram_id, name=name))
     return 0
 
 
@@ -66,7 +70,8 @@ async def cmd_user_restore(args: argparse.Namespace, settings: Settings) -> int:
         user = await restore_person(session, args.telegram_id, _actor(), reason=args.reason or "")
         return user.full_name
 
-    print(f"user {args.telegram_id} ({await _with_session(settings, work)}) restored")
+    name = await _with_session(settings, work)
+    print(cli_sentence("done.user_restored", id=args.telegram_id, name=name))
     return 0
 
 
@@ -78,7 +83,7 @@ async def cmd_user_group(args: argparse.Namespace, settings: Settings) -> int:
         return user.manager_group
 
     group = await _with_session(settings, work)
-    print(f"user {args.telegram_id}: manager group {group or 'none'}")
+    print(cli_sentence("done.user_group", id=args.telegram_id, group=group or "нет"))
     return 0
 
 
