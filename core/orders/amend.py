@@ -93,17 +93,18 @@ async def cancel_order(session: AsyncSession, user: User, order_id: int, reason:
     order = await get_order(session, dealer_id_of(user), order_id)
     if not may_cancel(order, user):
         raise OrderLocked("order.edit_closed", number=order.number, status=order.status)
-    if order.status == OrderStatus.AWAITING_APPROVAL:
-        # never offered to 1C nor to the manager: only the status moves (race-safe against an
-        # approver's decision in change_status); the approvers' cards are redrawn
-        await change_status(
-            session,
-            order,
-            OrderStatus.CANCELLED,
-            actor_kind=DEALER_ACTOR,
-            actor_id=user.id,
-            note=reason,
-        )
+    awaiting = order.status == OrderStatus.AWAITING_APPROVAL
+    if not awaiting:  # an approval-held order was never offered to 1C: nothing to take back
+        await _take(session, order, {"sync_state": SyncState.PENDING, "updated_at": utcnow()})
+    await change_status(  # race-safe against a manager's or an approver's decision
+        session,
+        order,
+        OrderStatus.CANCELLED,
+        actor_kind=DEALER_ACTOR,
+        actor_id=user.id,
+        note=reason,
+    )
+    if awaiting:  # kept out of 1C; the approvers' cards are redrawn, the author not told
         await session.execute(
             update(Order)
             .where(Order.id == order.id)
@@ -117,17 +118,6 @@ async def cancel_order(session: AsyncSession, user: User, order_id: int, reason:
             {"order_id": order.id, "approved": False, "note": reason, "cancelled": True},
             dedupe_key=f"approval-decided:{order.id}",
         )
-        await session.flush()
-        return order
-    await _take(session, order, {"sync_state": SyncState.PENDING, "updated_at": utcnow()})
-    await change_status(
-        session,
-        order,
-        OrderStatus.CANCELLED,
-        actor_kind=DEALER_ACTOR,
-        actor_id=user.id,
-        note=reason,
-    )
     await session.flush()
     return order
 
