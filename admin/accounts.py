@@ -140,14 +140,25 @@ def token_hash(token: str) -> str:
 
 
 async def create_api_token(
-    session: AsyncSession, name: str, *, created_by_id: int | None = None
+    session: AsyncSession,
+    name: str,
+    *,
+    created_by_id: int | None = None,
+    manager_id: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new API token; the plain token is returned once and never stored."""
+    """A new API token; the plain token is returned once and never stored.
+
+    Without `manager_id` the token reads as an admin (every dealer); with it, only what that
+    manager may see (core.access.scope.owner_scope)."""
     name = " ".join((name or "").split())
     if not name:
         raise InvalidInput("api_token.name_required")
     if len(name) > 100:
         raise InvalidInput("api_token.name_too_long", limit=100)
+    if manager_id is not None:
+        manager = await session.get(User, manager_id)
+        if manager is None or manager.role != Role.MANAGER or manager.revoked_at is not None:
+            raise InvalidInput("api_token.owner_invalid")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name,
@@ -155,6 +166,8 @@ async def create_api_token(
         prefix=token[:12],
         created_by_id=created_by_id,
         created_at=utcnow(),
+        role=Role.MANAGER if manager_id is not None else Role.ADMIN,
+        user_id=manager_id,
     )
     session.add(row)
     await session.flush()

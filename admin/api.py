@@ -1,14 +1,20 @@
-"""The JSON API for CRM/BI under /api/v1: read-only, token auth (Authorization: Bearer ...)."""
+"""The JSON API for CRM/BI under /api/v1: read-only, token auth (Authorization: Bearer ...).
+
+Every call reads in its token's scope (core.access.scope.owner_scope): an admin's token sees
+every dealer; a manager's token only that manager's dealers and their orders, claims, legal
+entities and invitations (anything else answers 404 like a missing one) and no metrics (403).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.accounts import check_api_token
@@ -22,6 +28,7 @@ from admin.metrics_figures import (
 )
 from admin.openapi import openapi_document
 from admin.queries import dealer_text_match
+from core.access.scope import owner_scope
 from core.calendar import load_calendar
 from core.catalog.normalize import normalize_article
 from core.catalog.offers import load_offers
@@ -29,7 +36,7 @@ from core.catalog.search import MAX_PAGE_SIZE as SEARCH_MAX_PAGE
 from core.catalog.search import MAX_QUERY_CHARS, search_products
 from core.claims.service import get_claim
 from core.dealers.invitations import deep_link
-from core.errors import DomainError, InvalidInput, NotFound
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.metrics.after_hours import after_hours_stats
 from core.metrics.rollout import rollout_dashboard
 from core.models import (
@@ -50,6 +57,22 @@ from core.orders.queries import get_order_any_dealer
 log = logging.getLogger("admin.api")
 routes = web.RouteTableDef()
 DB = web.RequestKey("api_db", AsyncSession)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the calling token may read: `dealers` is None for every dealer."""
+
+    dealers: ColumnElement[bool] | None
+
+    def restrict(self, query: Any, dealer_column: Any) -> Any:
+        """`query` limited to rows whose `dealer_column` is a dealer of this scope."""
+        if self.dealers is None:
+            return query
+        return query.where(dealer_column.in_(select(Dealer.id).where(self.dealers)))
+
+
+SCOPE = web.RequestKey("api_scope", Scope)
 MAX_LIMIT = 500
 MAX_ID = 2_147_483_647
 MAX_TEXT = 100
@@ -81,10 +104,13 @@ async def api_middleware(request: web.Request, handler: Any) -> web.StreamRespon
             row.last_used_at = now
             await session.commit()
         request[DB] = session
+        request[SCOPE] = Scope(await owner_scope(session, row.role, row.user_id))
         try:
             return await handler(request)
         except NotFound as error:
             return _error(404, error.key)
+        except Forbidden as error:
+            return _error(403, error.key)
         except DomainError as error:
             return _error(400, error.key, **_plain(error.params))
 
@@ -283,6 +309,22 @@ def claim_json(claim: Claim, *, details: bool = False) -> dict[str, Any]:
     return data
 
 
+# --- scope --------------------------------------------------------------------------------------
+
+
+async def _require_dealer(request: web.Request, dealer_id: int, missing: NotFound) -> None:
+    """Raise `missing` (as for an id that does not exist) when the dealer is out of scope."""
+    query = request[SCOPE].restrict(select(Dealer.id).where(Dealer.id == dealer_id), Dealer.id)
+    if await request[DB].scalar(query) is None:
+        raise missing
+
+
+def _require_all_dealers(request: web.Request) -> None:
+    """Figures over all dealers are for admin tokens only."""
+    if request[SCOPE].dealers is not None:
+        raise Forbidden("api.forbidden")
+
+
 # --- routes ------------------------------------------------------------------------------------
 
 
@@ -301,7 +343,7 @@ async def dealers(request: web.Request) -> web.Response:
     """Dealers, filtered by text, wave, status."""
     db = request[DB]
     limit, offset = _page(request)
-    query = select(Dealer)
+    query = request[SCOPE].restrict(select(Dealer), Dealer.id)
     if q := _text(request, "q"):
         query = query.where(dealer_text_match(q))
     if (wave_id := _int(request, "wave_id")) is not None:
@@ -316,7 +358,8 @@ async def dealers(request: web.Request) -> web.Response:
 async def dealer(request: web.Request) -> web.Response:
     """One dealer with its legal entities."""
     db = request[DB]
-    item = await db.get(Dealer, _path_id(request, "dealer_id"))
+    query = select(Dealer).where(Dealer.id == _path_id(request, "dealer_id"))
+    item = await db.scalar(request[SCOPE].restrict(query, Dealer.id))
     if item is None:
         raise NotFound("dealer.not_found")
     entities = await db.scalars(
@@ -332,7 +375,7 @@ async def legal_entities(request: web.Request) -> web.Response:
     """Legal entities, by dealer or INN."""
     db = request[DB]
     limit, offset = _page(request)
-    query = select(LegalEntity)
+    query = request[SCOPE].restrict(select(LegalEntity), LegalEntity.dealer_id)
     if (dealer_id := _int(request, "dealer_id")) is not None:
         query = query.where(LegalEntity.dealer_id == dealer_id)
     if inn := _text(request, "inn"):
@@ -346,7 +389,7 @@ async def invitations(request: web.Request) -> web.Response:
     """Invitations with their deep links and use counts."""
     db = request[DB]
     limit, offset = _page(request)
-    query = select(Invitation)
+    query = request[SCOPE].restrict(select(Invitation), Invitation.dealer_id)
     if (dealer_id := _int(request, "dealer_id")) is not None:
         query = query.where(Invitation.dealer_id == dealer_id)
     username = request.app[SETTINGS].bot_username
@@ -373,7 +416,7 @@ async def orders(request: web.Request) -> web.Response:
     """Orders, by dealer, status and update time (for incremental pulls)."""
     db = request[DB]
     limit, offset = _page(request)
-    query = select(Order)
+    query = request[SCOPE].restrict(select(Order), Order.dealer_id)
     if (dealer_id := _int(request, "dealer_id")) is not None:
         query = query.where(Order.dealer_id == dealer_id)
     if status := _choice(request, "status", set(OrderStatus)):
@@ -387,7 +430,9 @@ async def orders(request: web.Request) -> web.Response:
 @routes.get("/orders/{order_id:\\d+}")
 async def order(request: web.Request) -> web.Response:
     """One order with its lines."""
-    item = await get_order_any_dealer(request[DB], _path_id(request, "order_id"))
+    order_id = _path_id(request, "order_id")
+    item = await get_order_any_dealer(request[DB], order_id)
+    await _require_dealer(request, item.dealer_id, NotFound("order.not_found", order_id=order_id))
     return web.json_response(order_json(item, lines=True))
 
 
@@ -486,7 +531,7 @@ async def claims(request: web.Request) -> web.Response:
     """Claims, by dealer and status."""
     db = request[DB]
     limit, offset = _page(request)
-    query = select(Claim)
+    query = request[SCOPE].restrict(select(Claim), Claim.dealer_id)
     if (dealer_id := _int(request, "dealer_id")) is not None:
         query = query.where(Claim.dealer_id == dealer_id)
     if status := _choice(request, "status", set(ClaimStatus)):
@@ -498,13 +543,16 @@ async def claims(request: web.Request) -> web.Response:
 @routes.get("/claims/{claim_id:\\d+}")
 async def claim(request: web.Request) -> web.Response:
     """One claim with its lines."""
-    item = await get_claim(request[DB], None, _path_id(request, "claim_id"))
+    claim_id = _path_id(request, "claim_id")
+    item = await get_claim(request[DB], None, claim_id)
+    await _require_dealer(request, item.dealer_id, NotFound("claim.not_found", claim_id=claim_id))
     return web.json_response(claim_json(item, details=True))
 
 
 @routes.get("/metrics/rollout")
 async def metrics_rollout(request: web.Request) -> web.Response:
     """The rollout dashboard: each metric's baseline, checkpoints, target, current value, status."""
+    _require_all_dealers(request)
     settings = request.app[SETTINGS]
     filters = parse_filters(request.query)
     now = utcnow()
@@ -523,6 +571,7 @@ async def metrics_rollout(request: web.Request) -> web.Response:
 @routes.get("/metrics/after-hours")
 async def metrics_after_hours(request: web.Request) -> web.Response:
     """After-hours orders: share, weekday x hour heatmap, time to confirm, morning backlog."""
+    _require_all_dealers(request)
     settings = request.app[SETTINGS]
     filters = parse_filters(request.query)
     now = utcnow()

@@ -1,7 +1,7 @@
 """The 1C exchange log as people read it: Russian kinds and states, sizes, durations, counts.
 
-Sizes and durations go through Babel's own formatters (`format_unit`, `format_timedelta`);
-when core/display lands they move there.
+Labels come from core.display LABELS (exchange_*); sizes and durations go through Babel's own
+formatters (`format_unit`, `format_timedelta`).
 """
 
 from __future__ import annotations
@@ -11,71 +11,18 @@ from datetime import timedelta
 from typing import Any
 
 from babel.dates import format_timedelta
-from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from core.display import LABELS
+from core.display.exchange import count_label, exchange_value
 from core.models import ExchangeSession
 
 LOCALE = "ru"
-KINDS = {
-    "catalog": "каталог, цены, остатки",
-    "sale": "заказы",
-    "offline": "загрузка файлов",
-    "finance": "взаиморасчёты (долг, лимиты, документы)",
-}
-STATUSES = {
-    "open": "идёт",
-    "importing": "загрузка",
-    "done": "завершён",
-    "failed": "с ошибкой",
-    "refused": "вход отклонён",
-}
-FILE_STATES = {
-    "uploaded": "получен",
-    "importing": "загружается",
-    "done": "загружен",
-    "failed": "ошибка",
-    "unpacked": "распакован",
-}
-COUNT_LABELS = {
-    "groups": "групп",
-    "products": "товаров",
-    "variants": "вариантов",
-    "offers": "предложений",
-    "prices": "цен",
-    "stock": "остатков",
-    "properties": "свойств",
-    "price_types": "типов цен",
-    "warehouses": "складов",
-    "changed": "изменено",
-    "unknown": "не найдено в каталоге",
-    "orders": "заказов",
-    "offered": "передано заказов",
-    "exported": "подтверждено 1С заказов",
-    "deactivated_products": "снято с продажи товаров",
-    "deactivated_variants": "снято с продажи вариантов",
-    "deactivate": "снято с продажи",
-    "seconds": "загрузка, с",
-    "package": "пакет",
-    # finance pushes (integrations.onec.finance)
-    "counterparties": "контрагентов",
-    "contracts": "договоров",
-    "contracts_closed": "договоров не передано (скрыты)",
-    "documents_new": "новых документов",
-    "documents_updated": "обновлено документов",
-    "files": "файлов PDF",
-    "shipment_notices": "уведомлений об отгрузке",
-    "unknown_inn": "неизвестных ИНН",
-    "price_types_unknown": "неизвестных типов цен",
-}
-PACKAGE_WORDS = {
-    "classifier": "классификатор",
-    "catalog": "каталог",
-    "offers": "предложения",
-    "documents": "документы",
-    "full": "полный",
-    "partial": "только изменения",
-}
+KINDS = LABELS["exchange_type"]
+STATUSES = LABELS["exchange_status"]
+FILE_STATES = LABELS["exchange_file_state"]
+COUNT_LABELS = LABELS["exchange_count"]
+PACKAGE_WORDS = LABELS["exchange_package"]
 
 
 def file_size(size: Any) -> str:
@@ -97,25 +44,8 @@ def duration(span: timedelta | None) -> str:
     return format_timedelta(span, threshold=1.5, locale=LOCALE)
 
 
-def _value(key: str, value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return format_decimal(len(value), locale=LOCALE)
-    if isinstance(value, bool) or value is None:
-        return "да" if value else "—"
-    if isinstance(value, int | float):
-        return format_decimal(value, locale=LOCALE)
-    if isinstance(value, dict):
-        return ", ".join(f"{_label(k)} {_value(k, v)}" for k, v in value.items())
-    if key == "package":
-        return ", ".join(
-            " ".join(PACKAGE_WORDS.get(word, word) for word in part.split(":"))
-            for part in str(value).split(", ")
-        )
-    return str(value)
-
-
-def _label(key: str) -> str:
-    return COUNT_LABELS.get(key, key.replace("_", " "))
+_value = exchange_value
+_label = count_label
 
 
 @dataclass

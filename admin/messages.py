@@ -105,6 +105,7 @@ TEXTS: dict[str, str] = {
     "api_token.not_found": "Токен не найден.",
     "api_token.name_required": "Укажите название токена.",
     "api_token.name_too_long": "Название длиннее {limit} символов.",
+    "api_token.owner_invalid": "Владелец токена — действующий менеджер или администратор.",
     "settings.bad_chat": "ID чата — целое число (для групп обычно начинается с -100).",
     "notify.bad_policy": "Неизвестная политика «{policy}».",
     "calendar.bad_day": "Неверная дата.",

@@ -256,7 +256,12 @@ TEXT = {"type": "string", "maxLength": 100}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    texts = {400: "bad parameter", 401: "no or wrong token", 404: "not found"}
+    texts = {
+        400: "bad parameter",
+        401: "no or wrong token",
+        403: "a manager's token (figures over all dealers are for admin tokens)",
+        404: "not found",
+    }
     return {
         str(code): {
             "description": texts[code],
@@ -341,7 +346,7 @@ def _metrics(name: str, summary: str, dates: str) -> dict[str, Any]:
                         "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
                     },
                 },
-                **_errors(400, 401),
+                **_errors(400, 401, 403),
             },
         }
     }
@@ -367,8 +372,10 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Read-only data for CRM/BI. Send `Authorization: Bearer <token>`; tokens are "
-                "made on the admin's API tokens page. Money and quantities are decimal strings, "
-                "times are ISO 8601 in UTC."
+                "made on the admin's API tokens page, either an admin's (every dealer) or a "
+                "manager's (only that manager's dealers, their orders, claims, legal entities "
+                "and invitations; other ids answer 404 like missing ones). Money and "
+                "quantities are decimal strings, times are ISO 8601 in UTC."
             ),
         },
         "servers": [{"url": "/api/v1"}],

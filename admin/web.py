@@ -27,6 +27,7 @@ from core import display
 from core.access.scope import staff_may_see
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import AuditEntry, Role, StaffAccount, utcnow
+from core.net import client_ip
 
 log = logging.getLogger("admin")
 COOKIE_NAME = "dealerbot_admin"
@@ -285,8 +286,16 @@ def audit(
             object_type=object_type,
             object_id=str(object_id),
             details={k: _jsonable(v) for k, v in details.items()},
-            remote_addr=request.remote,
+            remote_addr=client_address(request),
         )
+    )
+
+
+def client_address(request: web.Request) -> str | None:
+    """The client's address: X-Forwarded-For only from TRUSTED_PROXIES (core.net.client_ip)."""
+    settings = request.app[SETTINGS]
+    return client_ip(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.proxy_networks
     )
 
 

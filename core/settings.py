@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.net import Network, parse_networks
+
 PLACEHOLDER_SECRETS = {
     "",
     "changeme",
@@ -87,6 +89,7 @@ class Settings(BaseSettings):
     vat_rate: Decimal = Field(default=Decimal("20"), ge=0, le=100)
     # the largest finance push (POST /1c/finance body or finance*.json file), PDFs included
     onec_finance_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("working_days", mode="before")
     @classmethod
@@ -101,6 +104,20 @@ class Settings(BaseSettings):
         if any(day < 1 or day > 7 for day in value):
             raise ValueError("working days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [str(network) for network in parse_networks(value)]
+        if isinstance(value, list):
+            return [str(network) for network in parse_networks([str(v) for v in value])]
+        return value
+
+    @cached_property
+    def proxy_networks(self) -> list[Network]:
+        """TRUSTED_PROXIES as networks (core.net.client_ip)."""
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("timezone")
     @classmethod

@@ -41,13 +41,13 @@ async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[Any]
 
 async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     await migrate.upgrade(settings.database_url, args.revision)
-    print(f"database at {args.revision}")
+    print(cli_sentence("done.db_at", revision=args.revision))
     return 0
 
 
 async def cmd_db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     await migrate.downgrade(settings.database_url, args.revision)
-    print(f"database at {args.revision}")
+    print(cli_sentence("done.db_at", revision=args.revision))
     return 0
 
 
@@ -98,7 +98,7 @@ async def _demo_admin(settings: Settings) -> str | None:
     if not await _with_session(settings, work):
         return None
     line = f"вход в админку: логин admin, пароль {password} (показан один раз)"
-    print(f"admin login: {admin_url(settings)} login admin, password {password} (shown once)")
+    print(cli_sentence("done.demo_admin", url=admin_url(settings), password=password))
     return line
 
 
@@ -179,13 +179,21 @@ async def cmd_catalog_search(args: argparse.Namespace, settings: Settings) -> in
         )
         return 0
     if page.corrected is not None:
-        print(f"showing results for «{page.corrected}»")
+        print(cli_sentence("done.search_corrected", query=page.corrected))
     for hit in page.items:
         price = display.money(hit.price, hit.currency)
         stock = display.quantity(hit.stock_total, hit.unit or "")
-        print(f"{hit.article:<20} {hit.name[:50]:<50} {price:>14}  stock {stock}")
+        print(
+            cli_sentence(
+                "done.search_line",
+                article=hit.article,
+                name=hit.name[:50],
+                price=price,
+                stock=stock,
+            )
+        )
     if not page.items:
-        print("nothing found")
+        print(cli_sentence("done.search_empty"))
     return 0
 
 
@@ -236,7 +244,8 @@ async def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
         return account.id, account.login
 
     account_id, login = await _with_session(settings, work)
-    print(f"staff account {login} ({args.role}) created, id {account_id}")
+    role = display.label("role", args.role)
+    print(cli_sentence("done.staff_created", login=login, role=role, id=account_id))
     return 0
 
 
@@ -277,11 +286,18 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await services.engine.dispose()
     for name, counts in result.files.items():
-        print(f"{name}: {counts}")
+        print(cli_sentence("done.import_file", name=name, counts=_counts(counts)))
     for name, error in result.errors.items():
         sentence = cli_sentence("cli.import_failed", path=name, reason=error)
         print(f"Ошибка: {sentence}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _counts(counts: object) -> str:
+    """An import's counts in words: "товаров 12, цен 30" (core.display LABELS exchange_count)."""
+    from core.display.exchange import exchange_value
+
+    return exchange_value("", counts)
 
 
 async def cmd_nps_send(args: argparse.Namespace, settings: Settings) -> int:
@@ -291,7 +307,7 @@ async def cmd_nps_send(args: argparse.Namespace, settings: Settings) -> int:
         return await queue_nps_survey(session, args.survey, wave_id=args.wave)
 
     queued = await _with_session(settings, work)
-    print(f"NPS question {args.survey}: {queued} queued")
+    print(cli_sentence("done.nps_queued", survey=args.survey, queued=queued))
     return 0
 
 

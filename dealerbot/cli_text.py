@@ -42,6 +42,20 @@ CLI_TEXTS: dict[str, str] = {
     "cli.schema_missing": "В базе нет нужных таблиц: выполните `dealerbot db upgrade`.",
     "cli.migration": "Миграция не выполнена: {reason}.",
     "cli.generic": "Команда не выполнена: {reason}.",
+    # what a command says when it did its work
+    "done.db_at": "База данных на ревизии {revision}.",
+    "done.demo_admin": "Вход в админку: {url}, логин admin, пароль {password} (показан один раз).",
+    "done.search_corrected": "Показаны результаты для «{query}».",
+    "done.search_line": "{article:<20} {name:<50} {price:>14}  остаток {stock}",
+    "done.search_empty": "Ничего не найдено.",
+    "done.staff_created": "Логин {login} ({role}) создан, id {id}.",
+    "done.import_file": "{name}: {counts}",
+    "done.nps_queued": "Вопрос NPS {survey}: в очереди {queued}.",
+    "done.dealer_paused": "Дилер {id} ({name}) приостановлен.",
+    "done.dealer_resumed": "Дилер {id} ({name}) снова работает.",
+    "done.user_revoked": "Доступ пользователя {id} ({name}) закрыт.",
+    "done.user_restored": "Доступ пользователя {id} ({name}) восстановлен.",
+    "done.user_group": "Пользователь {id}: группа менеджеров {group}.",
 }
 
 

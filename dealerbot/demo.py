@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core import display
 from core.calendar import WorkingCalendar, calendar_from_settings
 from core.catalog.normalize import normalize_article, search_text
 from core.holidays import load_russian_holidays
@@ -119,14 +120,14 @@ class DemoSummary:
 
     def __str__(self) -> str:
         if self.skipped:
-            return "demo data not loaded: the database already has products or dealers"
+            return "Демо-данные не загружены: в базе уже есть товары или дилеры."
         counts = ", ".join(
-            f"{f.name.replace('_', ' ')} {getattr(self, f.name)}"
+            f"{display.label('demo_count', f.name)} {getattr(self, f.name)}"
             for f in fields(self)
             if isinstance(getattr(self, f.name), int)
             and not isinstance(getattr(self, f.name), bool)
         )
-        return f"demo data loaded: {counts}"
+        return f"Демо-данные загружены: {counts}."
 
 
 async def load_demo(

@@ -48,7 +48,7 @@ def test_bad_input_gives_a_clear_error(cli_env: str, capsys: pytest.CaptureFixtu
 def test_admin_create(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
     assert main(["admin", "create", "--login", "Boss", "--password", "correct horse battery"]) == 0
-    assert "boss (admin) created" in capsys.readouterr().out
+    assert "Логин boss (администратор) создан" in capsys.readouterr().out
     assert main(["admin", "create", "--login", "boss", "--password", "correct horse battery"]) == 1
     assert main(["admin", "create", "--login", "x", "--password", "short"]) == 1
 
@@ -145,13 +145,21 @@ def test_import_command_loads_commerceml(
     assert main(["db", "upgrade"]) == 0
     path = tmp_path / "import.xml"
     path.write_text(IMPORT_XML, encoding="utf-8")
+    capsys.readouterr()
     assert main(["import", str(path)]) == 0
+    said = capsys.readouterr().out
+    words = said.split(": ", 1)[1]  # after the file's path: counts in Russian words
+    assert "товаров 2" in words and "классификатор полный" in words, said
+    assert not any("a" <= ch.lower() <= "z" for ch in words), said
     assert main(["catalog", "search", "oc90", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"article": "OC 90"' in out
     assert main(["catalog", "search", "oc90"]) == 0  # for people: through core/display
     line = capsys.readouterr().out
     assert "OC 90" in line and "—" in line and "E+" not in line and "None" not in line
+    assert "остаток" in line and "stock" not in line
+    assert main(["catalog", "search", "нетакого"]) == 0
+    assert capsys.readouterr().out.strip() == "Ничего не найдено."
     broken = tmp_path / "broken.xml"
     broken.write_text(IMPORT_XML[:300], encoding="utf-8")
     assert main(["import", str(broken)]) == 1
@@ -173,16 +181,16 @@ def test_pause_resume_revoke_restore_commands(
         )
 
     assert main(["dealer", "pause", "1", "--reason", "долг по оплате"]) == 0
-    assert "dealer 1 (ООО Тест) paused" in capsys.readouterr().out
+    assert "Дилер 1 (ООО Тест) приостановлен." in capsys.readouterr().out
     assert main(["dealer", "resume", "1"]) == 0
-    assert "resumed" in capsys.readouterr().out
+    assert "Дилер 1 (ООО Тест) снова работает." in capsys.readouterr().out
     assert main(["dealer", "resume", "1"]) == 1  # not paused: an error, nothing changes
     assert "Дилер «ООО Тест» не приостановлен." in capsys.readouterr().err
     assert main(["dealer", "pause", "42"]) == 1
     assert "Дилер 42 не найден." in capsys.readouterr().err
 
     assert main(["user", "revoke", "555001", "--reason", "уволился"]) == 0
-    assert "user 555001 (Иван) revoked" in capsys.readouterr().out
+    assert "Доступ пользователя 555001 (Иван) закрыт." in capsys.readouterr().out
     assert main(["user", "revoke", "555001"]) == 1
     assert "Доступ «Иван» уже закрыт." in capsys.readouterr().err
     assert main(["user", "revoke", "999"]) == 1
@@ -193,7 +201,7 @@ def test_pause_resume_revoke_restore_commands(
         ).fetchone()
         assert revoked is not None and not active
     assert main(["user", "restore", "555001"]) == 0
-    assert "restored" in capsys.readouterr().out
+    assert "восстановлен." in capsys.readouterr().out
 
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
@@ -203,3 +211,13 @@ def test_pause_resume_revoke_restore_commands(
     assert [r[0] for r in rows] == ["dealer.pause", "dealer.resume", "user.revoke", "user.restore"]
     assert all(r[1].startswith("cli:") for r in rows)
     assert status == "active"
+
+
+def test_the_exchange_log_labels_are_core_displays() -> None:
+    from admin import exchange_view
+    from core.display import LABELS
+
+    assert exchange_view.KINDS is LABELS["exchange_type"]
+    assert exchange_view.STATUSES is LABELS["exchange_status"]
+    assert exchange_view.FILE_STATES is LABELS["exchange_file_state"]
+    assert exchange_view.COUNT_LABELS is LABELS["exchange_count"]

@@ -35,8 +35,8 @@ def test_nps_send(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     asyncio.run(pilot_dealer())
     capsys.readouterr()
     assert main(["nps", "send", "--survey", "2026-11"]) == 0
-    assert "NPS question 2026-11: 2 queued" in capsys.readouterr().out
+    assert "Вопрос NPS 2026-11: в очереди 2." in capsys.readouterr().out
     assert main(["nps", "send", "--survey", "2026-11"]) == 0
-    assert "0 queued" in capsys.readouterr().out
+    assert "в очереди 0." in capsys.readouterr().out
     assert main(["nps", "send", "--survey", ""]) == 1
     assert "Название опроса «»" in capsys.readouterr().err

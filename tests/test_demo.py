@@ -59,7 +59,7 @@ async def test_demo_fills_an_empty_database_once(db: async_sessionmaker[AsyncSes
 
     assert not summary.skipped
     assert summary.products == 5000
-    assert "demo data loaded" in str(summary)
+    assert str(summary).startswith("Демо-данные загружены: ") and "товаров" in str(summary)
     async with db() as session:
         # Catalog: a group tree, every item in a group, 3 price types, 3 warehouses.
         assert await count(session, Product) == 5000
@@ -200,7 +200,7 @@ async def test_demo_fills_an_empty_database_once(db: async_sessionmaker[AsyncSes
 
     again = await load_demo(db, now=NOW + timedelta(days=1))
     assert again.skipped and again.orders == 0
-    assert "not loaded" in str(again)
+    assert "не загружены" in str(again)
     async with db() as session:
         assert await snapshot(session) == before
 

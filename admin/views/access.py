@@ -10,7 +10,17 @@ from typing import Any
 
 from aiohttp import web
 
-from admin.web import DB, PREFIX, STAFF, admin_only, field, flash, form, redirect
+from admin.web import (
+    DB,
+    PREFIX,
+    STAFF,
+    admin_only,
+    client_address,
+    field,
+    flash,
+    form,
+    redirect,
+)
 from core.access.lifecycle import (
     Actor,
     dealer_audit,
@@ -36,7 +46,7 @@ ACTION_LABELS = {
 
 def _actor(request: web.Request) -> Actor:
     staff = request[STAFF]
-    return Actor(login=staff.login, staff_id=staff.id, remote_addr=request.remote)
+    return Actor(login=staff.login, staff_id=staff.id, remote_addr=client_address(request))
 
 
 def _dealer_id(request: web.Request) -> int:

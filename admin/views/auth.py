@@ -17,6 +17,7 @@ from admin.web import (
     _pw_tag,
     _safe_next,
     audit,
+    client_address,
     csrf_token,
     field,
     form,
@@ -55,7 +56,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     next_path = _safe_next(field(data, "next"))
     try:
         staff = await authenticate(
-            db, field(data, "login"), field(data, "password"), ip=request.remote
+            db, field(data, "login"), field(data, "password"), ip=client_address(request)
         )
     except LoginRefused as error:
         await db.commit()  # keep the failure count and its audit entry

@@ -13,7 +13,20 @@ from aiohttp import web
 
 from admin.messages import error_text
 from admin.views.dealers import ROLE_LABELS, visible_dealer
-from admin.web import DB, PREFIX, admin_only, audit, field, flash, form, redirect, render
+from admin.web import (
+    DB,
+    PREFIX,
+    STAFF,
+    admin_only,
+    audit,
+    client_address,
+    field,
+    flash,
+    form,
+    redirect,
+    render,
+)
+from core.access.lifecycle import Actor, set_person_access
 from core.dealers import editing
 from core.errors import InvalidInput
 from core.models import Dealer
@@ -68,7 +81,7 @@ async def person_page(request: web.Request) -> web.Response:
         "full_name": person.full_name,
         "phone": person.phone or "",
         "dealer_role": person.dealer_role,
-        "is_active": "on" if person.is_active else "",
+        "is_active": "on" if person.is_active and person.revoked_at is None else "",
     }
     context = {"dealer": dealer, "person": person, "roles": ROLE_LABELS, "values": values}
     return await render(request, "dealers/person_form.html", context)
@@ -90,9 +103,14 @@ async def person_save(request: web.Request) -> web.StreamResponse:
             full_name=field(data, "full_name"),
             phone=field(data, "phone"),
             dealer_role=field(data, "dealer_role"),
-            is_active=data.get("is_active") == "on",
         )
         audit(request, "person.update", "user", person.id, dealer_id=dealer.id, changes=changes)
+        staff = request[STAFF]
+        actor = Actor(login=staff.login, staff_id=staff.id, remote_addr=client_address(request))
+        active = data.get("is_active") == "on"
+        if await set_person_access(db, person, active, actor, reason="форма сотрудника"):
+            state = "доступ восстановлен" if active else "доступ закрыт"
+            return f"Сотрудник «{person.full_name}» сохранён, {state}."
         return f"Сотрудник «{person.full_name}» сохранён."
 
     context = {"dealer": dealer, "person": person, "roles": ROLE_LABELS, "anchor": "people"}

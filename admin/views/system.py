@@ -4,10 +4,12 @@ the audit log."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from aiohttp import web
 from babel.dates import format_date
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.accounts import create_api_token
 from admin.audit_labels import ACTIONS, OBJECTS
@@ -296,8 +298,7 @@ async def staff_toggle(request: web.Request) -> web.StreamResponse:
 @admin_only
 async def tokens(request: web.Request) -> web.Response:
     """API tokens (only their prefixes are known after creation)."""
-    rows = list(await request[DB].scalars(select(ApiToken).order_by(ApiToken.id.desc())))
-    return await render(request, "system/tokens.html", {"tokens": rows, "new_token": None})
+    return await render(request, "system/tokens.html", await _tokens_page(request[DB], None))
 
 
 @routes.post("/api-tokens")
@@ -306,11 +307,50 @@ async def token_create(request: web.Request) -> web.Response:
     """Create a token and show it once."""
     data = await form(request)
     db = request[DB]
-    row, token = await create_api_token(db, field(data, "name"), created_by_id=request[STAFF].id)
-    audit(request, "api_token.create", "api_token", row.id, name=row.name, prefix=row.prefix)
+    owner = field(data, "manager_id")
+    if owner and not owner.isdigit():
+        raise InvalidInput("api_token.owner_invalid")
+    row, token = await create_api_token(
+        db,
+        field(data, "name"),
+        created_by_id=request[STAFF].id,
+        manager_id=int(owner) if owner else None,
+    )
+    audit(
+        request,
+        "api_token.create",
+        "api_token",
+        row.id,
+        name=row.name,
+        prefix=row.prefix,
+        role=row.role,
+        manager_id=row.user_id,
+    )
     await db.commit()
+    return await render(request, "system/tokens.html", await _tokens_page(db, token))
+
+
+async def _tokens_page(db: AsyncSession, new_token: str | None) -> dict[str, Any]:
+    """The tokens, the managers a token may belong to, and whose each token is."""
     rows = list(await db.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
-    return await render(request, "system/tokens.html", {"tokens": rows, "new_token": token})
+    managers = list(
+        await db.scalars(
+            select(User)
+            .where(User.role == Role.MANAGER, User.revoked_at.is_(None))
+            .order_by(User.full_name, User.id)
+        )
+    )
+    ids = {t.user_id for t in rows if t.user_id is not None}
+    people = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))}
+    owners = {
+        t.id: (
+            "администратор (все дилеры)"
+            if t.role == Role.ADMIN
+            else "менеджер " + (people[t.user_id].full_name if t.user_id in people else "—")
+        )
+        for t in rows
+    }
+    return {"tokens": rows, "new_token": new_token, "managers": managers, "owners": owners}
 
 
 @routes.post("/api-tokens/{token_id:\\d+}/revoke")

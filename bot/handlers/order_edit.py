@@ -22,7 +22,13 @@ from bot.i18n import _
 from bot.render import order_status, qty, short
 from core.dealers.service import dealer_id_of
 from core.models import Order, User
-from core.orders.amend import OrderLocked, cancel_order, change_quantities, is_editable
+from core.orders.amend import (
+    OrderLocked,
+    cancel_order,
+    change_quantities,
+    is_editable,
+    may_cancel,
+)
 from core.orders.queries import get_order
 from core.settings import Settings
 
@@ -84,7 +90,7 @@ def create_router() -> Router:
         query: CallbackQuery, callback_data: OrderEdit, session: AsyncSession, user: User
     ) -> None:
         order = await get_order(session, dealer_id_of(user), callback_data.order_id)
-        if not is_editable(order):
+        if not may_cancel(order, user):
             await refuse(query, session, order)
             return
         await query.answer()

@@ -17,7 +17,7 @@ from core.dealers.features import CLAIMS, REORDER, feature_enabled
 from core.dealers.service import dealer_id_of, dealer_of
 from core.finance.order_state import OrderMoney, order_money
 from core.models import Order, OrderStatus, User
-from core.orders.amend import is_editable
+from core.orders.amend import is_editable, may_cancel
 from core.orders.queries import get_order, list_orders
 from core.orders.reorder import LineChange, LineDiff, ReorderResult, reorder
 from core.orders.status import CONFIRMED_OR_LATER
@@ -149,9 +149,12 @@ def edit_button(text: str, action: str, order_id: int, line_id: int = 0) -> Inli
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
-def amend_rows(order: Order) -> list[list[InlineKeyboardButton]]:
-    """Change quantities / Cancel while the order is open to the dealer; nothing afterwards."""
+def amend_rows(order: Order, user: User) -> list[list[InlineKeyboardButton]]:
+    """Change quantities / Cancel while the order is open to the dealer; only Cancel for the
+    author of an order awaiting approval; nothing afterwards."""
     if not is_editable(order):
+        if may_cancel(order, user):
+            return [[edit_button(_("order_edit.cancel"), "cancel", order.id)]]
         return []
     return [
         [
@@ -216,7 +219,7 @@ def create_router() -> Router:
         order = await get_order(session, dealer_id_of(user), callback_data.order_id)
         dealer = await dealer_of(session, user)
         await query.answer()
-        rows = amend_rows(order)
+        rows = amend_rows(order, user)
         text = order_text(order, settings, (await order_money(session, [order])).get(order.id))
         if order.status in MANAGER_CHANGES or (order.status == OrderStatus.NEW and not rows):
             contacts = await manager_contacts(session, order.dealer_id)

@@ -113,21 +113,18 @@ async def person_by_id(session: AsyncSession, user_id: int, dealer_id: int | Non
     return user
 
 
-async def revoke_person(
-    session: AsyncSession, user: User | int, actor: Actor, *, reason: str = ""
+async def _set_access(
+    session: AsyncSession, person: User, actor: Actor, *, revoke: bool, reason: str
 ) -> User:
-    """Cut a person off (by User or Telegram id): at once, and for good until restored."""
-    person = user if isinstance(user, User) else await _person(session, user)
+    """Revoke or restore one person, with its audit entry (same transaction)."""
     reason = _reason(reason)
-    if person.revoked_at is not None:
-        raise InvalidInput("access.already_revoked", name=person.full_name)
-    person.revoked_at = utcnow()
-    person.revoke_reason = reason
-    person.is_active = False  # no notifications, broadcasts or manager cards any more
+    person.revoked_at = utcnow() if revoke else None
+    person.revoke_reason = reason if revoke else ""
+    person.is_active = not revoke  # revoked: no notifications, broadcasts or manager cards
     record(
         session,
         actor,
-        "user.revoke",
+        "user.revoke" if revoke else "user.restore",
         "user",
         person.id,
         reason=reason,
@@ -137,6 +134,17 @@ async def revoke_person(
     )
     await session.flush()
     return person
+
+
+async def revoke_person(
+    session: AsyncSession, user: User | int, actor: Actor, *, reason: str = ""
+) -> User:
+    """Cut a person off (by User or Telegram id): at once, and for good until restored."""
+    person = user if isinstance(user, User) else await _person(session, user)
+    _reason(reason)  # a too long reason is refused before the state is looked at
+    if person.revoked_at is not None:
+        raise InvalidInput("access.already_revoked", name=person.full_name)
+    return await _set_access(session, person, actor, revoke=True, reason=reason)
 
 
 async def restore_person(
@@ -144,25 +152,22 @@ async def restore_person(
 ) -> User:
     """Re-admit a revoked person (the explicit admin action); they keep their dealer."""
     person = user if isinstance(user, User) else await _person(session, user)
-    reason = _reason(reason)
+    _reason(reason)
     if person.revoked_at is None:
         raise InvalidInput("access.not_revoked", name=person.full_name)
-    person.revoked_at = None
-    person.revoke_reason = ""
-    person.is_active = True
-    record(
-        session,
-        actor,
-        "user.restore",
-        "user",
-        person.id,
-        reason=reason,
-        telegram_id=person.telegram_id,
-        dealer_id=person.dealer_id,
-        name=person.full_name,
-    )
-    await session.flush()
-    return person
+    return await _set_access(session, person, actor, revoke=False, reason=reason)
+
+
+async def set_person_access(
+    session: AsyncSession, person: User, active: bool, actor: Actor, *, reason: str = ""
+) -> bool:
+    """An "active" flag (the admin's person form) as revoke or restore, never a bare write:
+    off revokes, on restores, each audited; True when it changed anything. A person switched
+    off by a bare write before this rule existed is restored (or revoked) the same way."""
+    if active == (person.is_active and person.revoked_at is None):
+        return False
+    await _set_access(session, person, actor, revoke=not active, reason=reason)
+    return True
 
 
 async def set_manager_group(

@@ -90,6 +90,20 @@ def is_paused(dealer: Dealer | None) -> bool:
     return dealer is not None and dealer.status == DealerStatus.PAUSED
 
 
+PAUSED_DEALER = "access.dealer_paused"
+REVOKED_PERSON = "access.person_revoked"
+
+
+def broadcast_refusal(*, active: bool, revoked: bool, dealer_status: str | None) -> str | None:
+    """Why a dealer's person gets no broadcast now (a reason key the report shows), or None:
+    a revoked or switched-off person, or anyone of a paused dealer, is skipped."""
+    if revoked or not active:
+        return REVOKED_PERSON
+    if dealer_status == DealerStatus.PAUSED:
+        return PAUSED_DEALER
+    return None
+
+
 async def manager_contact(session: AsyncSession, dealer: Dealer) -> str:
     """The dealer's manager as one line (name, @username, phone), or '' when none."""
     if dealer.manager_id is None:

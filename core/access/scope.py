@@ -44,6 +44,22 @@ def dealer_scope(actor: User) -> ColumnElement[bool] | None:
     return scope_for(actor.role, actor.id)
 
 
+async def owner_scope(
+    session: AsyncSession, role: str, user_id: int | None
+) -> ColumnElement[bool] | None:
+    """The condition on `Dealer` for a credential a staff role owns (an API token): None (all)
+    for an admin's; for a manager's, that person's scope, and no dealer at all once the person
+    is gone, inactive, revoked or no longer staff."""
+    if role == Role.ADMIN:
+        return None
+    person = await session.get(User, user_id) if user_id is not None else None
+    if person is None or person.role not in STAFF:
+        return false()
+    if not person.is_active or person.revoked_at is not None:
+        return false()
+    return scope_for(role, user_id)
+
+
 async def in_scope(session: AsyncSession, actor: User, dealer_id: int | None) -> bool:
     """True when the person may act on this dealer."""
     if dealer_id is None:

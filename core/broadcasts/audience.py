@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.rule import broadcast_refusal
 from core.errors import InvalidInput
-from core.models import Dealer, Order, OrderSource, Role, User, utcnow
+from core.models import Dealer, DealerStatus, Order, OrderSource, Role, User, utcnow
 
 KINDS = ("all", "waves", "dealers", "managers", "regions", "tags", "active", "inactive")
 
@@ -76,6 +77,7 @@ class Recipient:
     telegram_id: int
     language: str
     dealer_id: int
+    refused: str | None = None  # core.access.rule.broadcast_refusal: queued as skipped, why
 
 
 @dataclass
@@ -124,9 +126,14 @@ async def dealer_ids(
 
 
 async def recipients(
-    session: AsyncSession, audience: Audience, now: datetime | None = None
+    session: AsyncSession,
+    audience: Audience,
+    now: datetime | None = None,
+    *,
+    with_refused: bool = False,
 ) -> list[Recipient]:
-    """The reachable people of the chosen dealers, ordered by user id."""
+    """The reachable people of the chosen dealers, ordered by user id; with `with_refused`
+    also those core.access refuses a broadcast (revoked, paused dealer), each with the reason."""
     dealers = await dealer_ids(session, audience, now)
     if not dealers:
         return []
@@ -135,21 +142,33 @@ async def recipients(
     for start in range(0, len(chunk), 5000):
         part = set(chunk[start : start + 5000])
         rows = await session.execute(
-            select(User.id, User.telegram_id, User.language, User.dealer_id)
+            select(
+                User.id,
+                User.telegram_id,
+                User.language,
+                User.dealer_id,
+                User.is_active,
+                User.revoked_at,
+                Dealer.status,
+            )
+            .join(Dealer, Dealer.id == User.dealer_id)
             .where(
                 User.dealer_id.in_(part),
                 User.role == Role.DEALER,
-                User.is_active.is_(True),
                 User.telegram_id.is_not(None),
                 User.blocked_bot_at.is_(None),
             )
             .order_by(User.id)
         )
-        out.extend(
-            Recipient(user_id, int(telegram_id), language or "ru", int(dealer_id))
-            for user_id, telegram_id, language, dealer_id in rows
-            if telegram_id is not None and dealer_id is not None
-        )
+        for user_id, telegram_id, language, dealer_id, active, revoked_at, status in rows:
+            refused = broadcast_refusal(
+                active=bool(active), revoked=revoked_at is not None, dealer_status=status
+            )
+            if (refused is not None and not with_refused) or telegram_id is None:
+                continue
+            out.append(
+                Recipient(user_id, int(telegram_id), language or "ru", int(dealer_id or 0), refused)
+            )
     out.sort(key=lambda r: r.user_id)
     return out
 
@@ -160,7 +179,7 @@ async def size(
     """Dealers chosen, people reachable, and why the others are not (blocked, no Telegram)."""
     dealers = await dealer_ids(session, audience, now)
     reachable = await recipients(session, audience, now)
-    unreachable = {"blocked": 0, "inactive": 0}
+    unreachable = {"blocked": 0, "inactive": 0, "paused": 0}
     if dealers:
         chunk = sorted(dealers)
         for start in range(0, len(chunk), 5000):
@@ -185,6 +204,20 @@ async def size(
                     User.blocked_bot_at.is_(None),
                 )
             )
+            paused = await session.scalar(
+                select(func.count())
+                .select_from(User)
+                .join(Dealer, Dealer.id == User.dealer_id)
+                .where(
+                    User.dealer_id.in_(part),
+                    User.role == Role.DEALER,
+                    User.is_active.is_(True),
+                    User.revoked_at.is_(None),
+                    User.blocked_bot_at.is_(None),
+                    Dealer.status == DealerStatus.PAUSED,
+                )
+            )
+            unreachable["paused"] += int(paused or 0)
             unreachable["blocked"] += int(blocked or 0)
             unreachable["inactive"] += int(inactive or 0)
     return AudienceSize(len(dealers), len(reachable), unreachable)

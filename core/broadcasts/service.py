@@ -23,6 +23,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import display
+from core.access.rule import broadcast_refusal
 from core.broadcasts import photos
 from core.broadcasts.audience import Audience, recipients
 from core.broadcasts.content import Content, check
@@ -180,10 +181,10 @@ async def start(session: AsyncSession, broadcast_id: int, now: datetime | None =
         return 0
     await session.commit()
     broadcast = await get(session, broadcast_id)
-    people = await recipients(session, Audience.parse(broadcast.audience), now)
+    people = await recipients(session, Audience.parse(broadcast.audience), now, with_refused=True)
     added = 0
     for begin in range(0, len(people), CHUNK):
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "kind": BROADCAST,
                 "dedupe_key": dedupe_key(broadcast_id, person.user_id),
@@ -192,7 +193,8 @@ async def start(session: AsyncSession, broadcast_id: int, now: datetime | None =
                 "broadcast_id": broadcast_id,
                 "locale": person.language[:5],
                 "params": {},
-                "state": D.QUEUED,
+                "state": D.QUEUED if person.refused is None else D.SKIPPED,
+                "error": person.refused,
                 "attempts": 0,
                 "available_at": now,
                 "created_at": now,
@@ -390,6 +392,26 @@ def broadcast_id_of(delivery: Delivery) -> int:
     if delivery.kind == BROADCAST_TEST:
         return int(delivery.params.get("broadcast_id") or 0)
     return delivery.broadcast_id or 0
+
+
+async def refusal_now(session: AsyncSession, delivery: Delivery) -> str | None:
+    """Why a queued broadcast row must not go out now (core.access.rule.broadcast_refusal: its
+    person was revoked or its dealer paused since it was queued), or None."""
+    if delivery.kind != BROADCAST or delivery.user_id is None:
+        return None
+    row = (
+        await session.execute(
+            select(User.is_active, User.revoked_at, Dealer.status)
+            .outerjoin(Dealer, Dealer.id == User.dealer_id)
+            .where(User.id == delivery.user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    active, revoked_at, status = row
+    return broadcast_refusal(
+        active=bool(active), revoked=revoked_at is not None, dealer_status=status
+    )
 
 
 async def for_delivery(session: AsyncSession, delivery: Delivery) -> Content | None:

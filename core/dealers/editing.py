@@ -63,15 +63,14 @@ async def update_person(
     full_name: str,
     phone: str,
     dealer_role: str,
-    is_active: bool,
 ) -> tuple[User, Changes]:
-    """A person's name, phone (normalised to +7...), role inside the dealer, and active flag."""
+    """A person's name, phone (normalised to +7...) and role inside the dealer; access is
+    changed only through core.access.lifecycle (set_person_access), audited."""
     user = await person_of(session, dealer, user_id)
     values = {
         "full_name": _text(full_name, "person.name_", 255),
         "phone": normalize_phone(phone or ""),
         "dealer_role": _role(dealer_role),
-        "is_active": bool(is_active),
     }
     changes = _apply(user, values)
     await session.flush()

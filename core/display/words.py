@@ -126,6 +126,12 @@ LABELS: dict[str, dict[str, str]] = {
         "done": "завершена",
         "cancelled": "отменена",
     },
+    "delivery_reason": {  # why a row was not sent, set by us (not by Telegram)
+        "access.dealer_paused": "дилер приостановлен",
+        "access.person_revoked": "доступ сотрудника закрыт",
+        "cancelled": "рассылка отменена",
+        "nothing to send": "нечего отправлять",
+    },
     "delivery_state": {
         "held": "ожидает",
         "queued": "в очереди",
@@ -140,12 +146,6 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "новая",
         "approved": "одобрена",
         "rejected": "отклонена",
-    },
-    "exchange_type": {
-        "catalog": "каталог",
-        "sale": "заказы",
-        "offline": "офлайн",
-        "finance": "взаиморасчёты",
     },
     "finance_kind": {
         "invoice": "счёт на оплату",
@@ -165,14 +165,101 @@ LABELS: dict[str, dict[str, str]] = {
         "shipped": "отгружен",
         "partly_shipped": "отгружен частично",
     },
+    # the 1C exchange log (admin/exchange_view.py)
+    "exchange_type": {
+        "catalog": "каталог, цены, остатки",
+        "sale": "заказы",
+        "offline": "загрузка файлов",
+        "finance": "взаиморасчёты (долг, лимиты, документы)",
+    },
     "exchange_status": {
         "open": "идёт",
-        "importing": "загружается",
-        "success": "успешно",
-        "done": "успешно",
-        "failed": "ошибка",
-        "error": "ошибка",
+        "importing": "загрузка",
+        "success": "завершён",
+        "done": "завершён",
+        "failed": "с ошибкой",
+        "error": "с ошибкой",
         "refused": "вход отклонён",
+    },
+    "exchange_file_state": {
+        "uploaded": "получен",
+        "importing": "загружается",
+        "done": "загружен",
+        "failed": "ошибка",
+        "unpacked": "распакован",
+    },
+    "exchange_count": {
+        "groups": "групп",
+        "products": "товаров",
+        "variants": "вариантов",
+        "offers": "предложений",
+        "prices": "цен",
+        "stock": "остатков",
+        "properties": "свойств",
+        "price_types": "типов цен",
+        "warehouses": "складов",
+        "changed": "изменено",
+        "unknown": "не найдено в каталоге",
+        "orders": "заказов",
+        "offered": "передано заказов",
+        "exported": "подтверждено 1С заказов",
+        "deactivated_products": "снято с продажи товаров",
+        "deactivated_variants": "снято с продажи вариантов",
+        "deactivate": "снято с продажи",
+        "deactivated": "снято с продажи",
+        "seconds": "загрузка, с",
+        "package": "пакет",
+        # finance pushes (integrations.onec.finance)
+        "counterparties": "контрагентов",
+        "contracts": "договоров",
+        "contracts_closed": "договоров не передано (скрыты)",
+        "documents_new": "новых документов",
+        "documents_updated": "обновлено документов",
+        "files": "файлов PDF",
+        "shipment_notices": "уведомлений об отгрузке",
+        "unknown_inn": "неизвестных ИНН",
+        "price_types_unknown": "неизвестных типов цен",
+    },
+    "demo_count": {  # `dealerbot demo`'s summary
+        "groups": "групп",
+        "products": "товаров",
+        "price_types": "типов цен",
+        "prices": "цен",
+        "warehouses": "складов",
+        "stock": "остатков",
+        "waves": "волн",
+        "dealers": "дилеров",
+        "legal_entities": "юрлиц",
+        "addresses": "адресов",
+        "managers": "менеджеров",
+        "users": "сотрудников дилеров",
+        "calendar_days": "дней календаря",
+        "orders": "заказов",
+        "order_lines": "строк заказов",
+        "after_hours_orders": "заказов вне рабочего времени",
+        "reorders": "повторных заказов",
+        "status_events": "смен статуса",
+        "claims": "рекламаций",
+        "claim_lines": "строк рекламаций",
+        "satisfaction": "оценок",
+        "prospects": "потенциальных дилеров",
+        "invitations": "приглашений",
+        "applications": "заявок",
+        "claim_photos": "фото рекламаций",
+        "manager_actions": "действий менеджеров",
+        "nps_answers": "ответов NPS",
+        "broadcasts": "рассылок",
+        "broadcast_deliveries": "сообщений рассылок",
+        "exchange_sessions": "сеансов обмена с 1С",
+        "audit_entries": "записей журнала",
+    },
+    "exchange_package": {
+        "classifier": "классификатор",
+        "catalog": "каталог",
+        "offers": "предложения",
+        "documents": "документы",
+        "full": "полный",
+        "partial": "только изменения",
     },
     "metric_status": {
         "met": "достигнута",
@@ -231,9 +318,12 @@ TELEGRAM_ERRORS: tuple[tuple[str, str], ...] = (
 
 
 def telegram_error(text: str | None) -> str:
-    """A Telegram error in Russian when it is a known one, else as Telegram said it."""
+    """A Telegram error (or our own reason for skipping a row) in Russian when it is a known
+    one, else as Telegram said it."""
     if not text:
         return ""
+    if text in LABELS["delivery_reason"]:
+        return LABELS["delivery_reason"][text]
     lowered = text.lower()
     for pattern, said in TELEGRAM_ERRORS:
         if pattern in lowered:

@@ -59,6 +59,10 @@ class ApiToken(Base):
     )
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # whose scope the token reads with (core.access.scope.owner_scope): "admin" = every dealer,
+    # "manager" = the dealers of the person `user_id` (none once that person is gone or revoked)
+    role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 async def get_setting(session: AsyncSession, key: str) -> str | None:

@@ -46,6 +46,20 @@ def is_editable(order: Order) -> bool:
     )
 
 
+def may_cancel(order: Order, user: User) -> bool:
+    """True when this person may cancel the order now: while it is open to the dealer, or,
+    while it awaits the dealer's own approval, when they are its author (an approver rejects it
+    instead, core.orders.approval)."""
+    if is_editable(order):
+        return True
+    return (
+        order.source == OrderSource.BOT
+        and order.status == OrderStatus.AWAITING_APPROVAL
+        and order.author_id is not None
+        and order.author_id == user.id
+    )
+
+
 async def _take(session: AsyncSession, order: Order, values: dict[str, object]) -> None:
     """Write `values` only if the order is still editable; OrderLocked (reloaded) if not."""
     result = await session.execute(
@@ -67,19 +81,22 @@ async def _take(session: AsyncSession, order: Order, values: dict[str, object]) 
 
 
 async def cancel_order(session: AsyncSession, user: User, order_id: int, reason: str = "") -> Order:
-    """The dealer cancels one of their orders before confirmation.
+    """The dealer cancels one of their orders before confirmation, or its author cancels it
+    while it awaits the dealer's approval (may_cancel).
 
-    OrderLocked once a manager decided or 1C acknowledged it; NotFound for another dealer's
-    order. The dealer's people and the manager's cards are told through the outbox.
+    OrderLocked once a manager or approver decided or 1C acknowledged it; NotFound for another
+    dealer's order. The dealer's people and the manager's cards are told through the outbox.
     """
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput("order.cancel_reason_too_long", limit=MAX_REASON)
     order = await get_order(session, dealer_id_of(user), order_id)
-    if not is_editable(order):
+    if not may_cancel(order, user):
         raise OrderLocked("order.edit_closed", number=order.number, status=order.status)
-    await _take(session, order, {"sync_state": SyncState.PENDING, "updated_at": utcnow()})
-    await change_status(
+    awaiting = order.status == OrderStatus.AWAITING_APPROVAL
+    if not awaiting:  # an approval-held order was never offered to 1C: nothing to take back
+        await _take(session, order, {"sync_state": SyncState.PENDING, "updated_at": utcnow()})
+    await change_status(  # race-safe against a manager's or an approver's decision
         session,
         order,
         OrderStatus.CANCELLED,
@@ -87,6 +104,20 @@ async def cancel_order(session: AsyncSession, user: User, order_id: int, reason:
         actor_id=user.id,
         note=reason,
     )
+    if awaiting:  # kept out of 1C; the approvers' cards are redrawn, the author not told
+        await session.execute(
+            update(Order)
+            .where(Order.id == order.id)
+            .values(sync_state=SyncState.NOT_APPLICABLE)
+            .execution_options(synchronize_session=False)
+        )
+        order.sync_state = SyncState.NOT_APPLICABLE
+        emit(
+            session,
+            EventKind.APPROVAL_DECIDED,
+            {"order_id": order.id, "approved": False, "note": reason, "cancelled": True},
+            dedupe_key=f"approval-decided:{order.id}",
+        )
     await session.flush()
     return order
 

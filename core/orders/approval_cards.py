@@ -77,7 +77,7 @@ async def approval_deliveries(
                 rows.append(_row(event, APPROVAL_CARD, person, order, now))
         return rows
     author = await session.get(User, order.author_id) if order.author_id else None
-    if _reachable(author):
+    if _reachable(author) and not event.payload.get("cancelled"):  # the author cancelled it
         assert author is not None
         params = {
             "approved": bool(event.payload.get("approved")),

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.net import client_ip
 from core.settings import Settings
 from integrations.onec.auth_guard import basic_credentials, refused_login
 from integrations.onec.exchange import COOKIE, Answer, Exchange, failure
@@ -48,16 +49,17 @@ async def handle_exchange(request: web.Request) -> web.Response:
     kind = params.get("type", "").strip().lower()
     mode = params.get("mode", "").strip().lower()
     given = _credentials(request)
+    peer = client_ip(
+        request.remote, request.headers.get("X-Forwarded-For"), exchange.settings.proxy_networks
+    )
     if given is not None:
-        refused = await refused_login(
-            exchange.sessionmaker, exchange.settings, kind, request.remote, given
-        )
+        refused = await refused_login(exchange.sessionmaker, exchange.settings, kind, peer, given)
         if refused is not None:
             return _respond(failure(refused))
     if mode == "checkauth":
         if given is None:
             return _respond(failure("нужна авторизация: логин и пароль обмена (HTTP Basic)"))
-        return _respond(await exchange.checkauth(kind, request.remote))
+        return _respond(await exchange.checkauth(kind, peer))
     token = request.cookies.get(COOKIE) or params.get("sessid")
     body = _body(request) if mode == "file" else None
     return _respond(await exchange.dispatch(kind, mode, token, params, body))

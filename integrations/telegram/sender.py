@@ -238,6 +238,10 @@ class Sender:
                 if blocked is not None:
                     await self._finish(delivery_id, S.FAILED, error="blocked the bot")
                     return 0
+            refused = await broadcasts.refusal_now(session, delivery)  # paused/revoked since queued
+            if refused is not None:
+                await self._finish(delivery_id, S.SKIPPED, error=refused)
+                return 0
             outgoing = await render(session, delivery, zone=self.settings.zone, i18n=self.i18n)
             chat_id, user_id, attempts = delivery.chat_id, delivery.user_id, delivery.attempts
         if outgoing is None:

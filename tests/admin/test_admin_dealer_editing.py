@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.models import AuditEntry, DeliveryAddress, LegalEntity, User
+from core.models import AuditEntry, DeliveryAddress, LegalEntity, User, utcnow
 from tests import factories
 from tests.admin.conftest import Browser, World, new_browser
 
@@ -81,3 +81,45 @@ async def test_other_dealers_rows_and_managers_are_kept_out(
         assert person is not None and person.full_name != "Взлом"
         assert await session.get(DeliveryAddress, address_id) is not None
         assert (await session.get(User, ours_id)).dealer_role == "buyer"  # type: ignore[union-attr]
+
+
+async def test_the_active_checkbox_revokes_and_restores_through_the_lifecycle(
+    admin: Browser, world: World, db: async_sessionmaker[AsyncSession]
+) -> None:
+    async with db() as session:
+        person = await factories.user(session, dealer=world.dealer_a)
+        person.revoked_at = utcnow()  # revoked earlier through "закрыть доступ"
+        person.is_active = False
+        await session.commit()
+        person_id = person.id
+    path = f"/admin/dealers/{world.dealer_a.id}/people/{person_id}/edit"
+    form = {"full_name": "Иван", "phone": "", "dealer_role": "buyer"}
+
+    # ticking "активен" on a revoked person is the explicit restore, audited
+    status, _, _ = await admin.post(path, {**form, "is_active": "on"})
+    assert status == 303
+    async with db() as session:
+        person = await session.get(User, person_id)
+        assert person is not None and person.is_active and person.revoked_at is None
+        actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+        assert "user.restore" in actions
+
+    # unticking it is a revoke: the person is cut off for good (revoked_at), audited
+    status, _, location = await admin.post(path, form)
+    assert status == 303
+    _, body = await admin.follow(location)
+    assert "доступ закрыт" in body
+    async with db() as session:
+        person = await session.get(User, person_id)
+        assert person is not None and not person.is_active and person.revoked_at is not None
+        entry = await session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "user.revoke", AuditEntry.object_id == str(person_id)
+            )
+        )
+        assert entry is not None and entry.staff_login == "boss"
+    # saving the form again without touching the box changes no access
+    status, _, _ = await admin.post(path, form)
+    async with db() as session:
+        revokes = select(func.count(AuditEntry.id)).where(AuditEntry.action == "user.revoke")
+        assert await session.scalar(revokes) == 1

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin.accounts import LoginRefused, authenticate
 from core import throttle
-from core.models import AuditEntry, Role
+from core.models import AuditEntry, Role, ThrottleHit
 from tests.admin.conftest import Browser, staff
 
 
@@ -92,3 +92,25 @@ async def test_the_rule_holds_across_sessions_of_the_database(
         assert caught.value.key == "auth.locked"
         account = await authenticate(session, "clerk", "correct horse battery", ip="10.0.0.10")
         assert account.login == "clerk"
+
+
+async def test_a_forged_forwarded_for_does_not_free_the_stranger(
+    db: async_sessionmaker[AsyncSession], stranger: Browser
+) -> None:
+    """TRUSTED_PROXIES is empty here: X-Forwarded-For from the stranger is ignored, so a new
+    forged address on each try neither dodges the lockout nor blames someone else."""
+    await staff(db, "admin")
+    for i in range(throttle.ADMIN_ACCOUNT_IP.limit):
+        await stranger.get("/admin/login")
+        status, body, _ = await stranger.post(
+            "/admin/login",
+            {"login": "admin", "password": "wrong password!"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        )
+        assert status == 401
+    assert "заблокирован" in body
+    async with db() as session:
+        keys = set(await session.scalars(select(ThrottleHit.key)))
+        ips = set(await session.scalars(select(AuditEntry.remote_addr)))
+    assert keys and all("127.0.0.2" in key and "203.0.113" not in key for key in keys)
+    assert not any(ip and "203.0.113" in ip for ip in ips)

@@ -15,7 +15,7 @@ from lxml import etree
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callbacks import AddToCart, ApprovalDecision
+from bot.callbacks import AddToCart, ApprovalDecision, OrderAction, OrderEdit
 from core.models import (
     Dealer,
     Delivery,
@@ -352,3 +352,40 @@ async def test_lowered_limit_refuses_an_open_invitation(
     assert "Лимит сотрудников вашей компании исчерпан (3)" in answer.text
     async with db() as s:
         assert await s.scalar(select(User.id).where(User.telegram_id == late.id)) is None
+
+
+async def test_the_author_cancels_an_order_awaiting_approval_others_may_not(
+    tg: BotHarness, company: Company, db: async_sessionmaker[AsyncSession], onec: OneC
+) -> None:
+    await checkout(tg, company.shop, 4)  # 1 400 ₽: waits for approval
+    order = await the_order(db)
+    await sender(tg, db).run_once()
+    olga_card = sent_to(tg, company.olga)[0]
+    view = OrderAction(action="view", order_id=order.id).pack()
+    shown = last_message(await tg.press(company.buyer, view))
+    assert [t for t, _ in shown.buttons][:1] == ["🚫 Отменить заказ"]
+    # the dealer admin is not its author: an approver rejects instead of cancelling
+    shown = last_message(await tg.press(company.petr, view))
+    assert "🚫 Отменить заказ" not in [t for t, _ in shown.buttons]
+    cancel_yes = OrderEdit(action="cancelok", order_id=order.id).pack()
+    refused = last_message(await tg.press(company.petr, cancel_yes))
+    assert "нельзя изменить или отменить" in refused.text
+    assert (await the_order(db)).status == OrderStatus.AWAITING_APPROVAL
+
+    asked = last_message(
+        await tg.press(company.buyer, OrderEdit(action="cancel", order_id=order.id).pack())
+    )
+    done = await tg.press_in(company.buyer, asked, "🚫 Да, отменить")
+    assert alerts(done) == [f"Заказ {order.number} отменён."]
+    order = await the_order(db)
+    assert (order.status, order.sync_state) == (OrderStatus.CANCELLED, SyncState.NOT_APPLICABLE)
+
+    await sender(tg, db).run_once()
+    redrawn = [c for c in sent_to(tg, company.olga, "editMessageText")]
+    assert redrawn and "🚫" not in [t for t, _ in redrawn[-1].buttons]
+    assert not any("не согласован" in c.text for c in sent_to(tg, company.buyer))
+    # a late tap on the approver's old card changes nothing
+    await tg.press_in(company.olga, olga_card, "✅ Согласовать")
+    assert (await the_order(db)).status == OrderStatus.CANCELLED
+    assert sent_to(tg, company.manager) == []
+    assert await sale_query(onec) == []

@@ -59,7 +59,7 @@ async def test_audience_rules_select_exactly_the_right_people(
     async with db() as s:
         size = await aud.size(s, aud.Audience.parse({"kind": "all"}))
     assert (size.dealers, size.recipients) == (4, 5)
-    assert size.unreachable == {"blocked": 1, "inactive": 1}
+    assert size.unreachable == {"blocked": 1, "inactive": 1, "paused": 0}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from core.access.lifecycle import Actor, set_manager_group
@@ -72,11 +71,6 @@ async def test_group_chat_gets_it_too_and_without_a_manager_everyone_does(world:
     assert len(cards_to(world, world.other.id)) == 1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky since the access merge: once in CI's PostgreSQL pass both presses were answered"
-    " 'подтверждён' (the core race test in tests/core/test_orders.py holds); open, see the note",
-)
 async def test_two_managers_confirm_at_once_one_wins_and_both_see_it(world: World) -> None:
     world.policy(group=True)
     async with world.db() as s:  # both sit in the managers' group: they share their dealers
@@ -121,6 +115,34 @@ async def test_two_managers_confirm_at_once_one_wins_and_both_see_it(world: Worl
         assert [t for t, _ in edits[-1].buttons] == ["🔎 Открыть"]
     dealer_news = world.fake.sent_to(world.shop.tg_user.id, "sendMessage")
     assert [c.text for c in dealer_news] == [f"Заказ {order.number}: подтверждён."]
+
+
+async def test_a_second_confirm_after_the_first_is_saved_is_told_who_decided(
+    world: World,
+) -> None:
+    """The loser of the race may come after the winner's commit: its press must not be
+    answered 'подтверждён' nor counted as a second decision."""
+    world.policy(group=True)
+    async with world.db() as s:
+        for person in (world.manager, world.other):
+            await set_manager_group(s, person.id, "Продажи", Actor(login="test"))
+        await s.commit()
+    order_id = await world.place(THURSDAY_NOON)
+    await world.sender().run_once(THURSDAY_NOON)
+    (private_card,) = cards_to(world, world.manager.id)
+    (group_card,) = cards_to(world, GROUP_CHAT)
+
+    first = await world.press(world.manager, private_card, "✅")
+    (won,) = [c for c in first if c.method == "answerCallbackQuery"]
+    assert str(won.params.get("text")).endswith("подтверждён")
+    second = await world.press(world.other, group_card, "✅")
+    (lost,) = [c for c in second if c.method == "answerCallbackQuery"]
+    assert str(lost.params.get("text")).startswith("Уже обработано: ✅ Подтверждён: Ольга Петрова")
+    async with world.db() as s:
+        actions = list(await s.scalars(select(ManagerAction)))
+        assert [(a.action, a.user_id) for a in actions] == [
+            ("order.confirm", (await s.get(Order, order_id)).confirmed_by_id)  # type: ignore[union-attr]
+        ]
 
 
 async def test_reject_asks_a_reason_that_reaches_the_dealer(world: World) -> None:
