@@ -16,6 +16,7 @@ from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
+from dealerbot.telegram import make_sender
 from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
@@ -88,7 +89,10 @@ async def serve(
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         if settings.webhook_url:
             setup_webhook_routes(app, dispatcher=dispatcher, bot=bot, secret=secret)
-        schedule_jobs(scheduler, settings=settings, sessionmaker=services.sessionmaker, bot=bot)
+        sender = make_sender(bot, services.sessionmaker, settings)
+        schedule_jobs(
+            scheduler, settings=settings, sessionmaker=services.sessionmaker, sender=sender
+        )
 
     runner = await start_http(app, settings)
     if bot is not None:

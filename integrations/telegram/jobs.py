@@ -14,7 +14,6 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -52,11 +51,10 @@ def schedule_jobs(
     *,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    bot: Bot,
-    sender: Sender | None = None,
+    sender: Sender,
 ) -> Sender:
-    """Add the drain loop and the digest to `scheduler`; returns the sender they use."""
-    sender = sender or Sender(bot, sessionmaker, settings)
+    """Add the drain loop and the digest to `scheduler`; returns the sender they use (built by
+    the composition root, dealerbot.telegram.make_sender)."""
 
     async def drain() -> None:
         try:
