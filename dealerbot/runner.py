@@ -14,12 +14,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.factory import create_bot, create_dispatcher
 from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
+from core.locks import POLLING, ProcessLock, StartRefused, hold_process_lock
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
 from dealerbot.telegram import make_sender
 from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
+POLLING_TAKEN = (
+    "другой процесс уже получает обновления бота (long polling) с этой базой данных: "
+    "long polling — один процесс; для нескольких процессов задайте WEBHOOK_URL. "
+    "Another process is already long polling this bot on this database: run one polling "
+    "process, or set WEBHOOK_URL to run several workers."
+)
 
 
 async def ensure_schema(settings: Settings) -> None:
@@ -76,6 +83,12 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
 
     bot: Bot | None = None
+    polling_lock: ProcessLock | None = None
+    if settings.bot_token is not None and not settings.webhook_url:
+        polling_lock = await hold_process_lock(services.engine, POLLING, "polling")
+        if polling_lock is None:
+            await services.engine.dispose()
+            raise StartRefused(POLLING_TAKEN)
     background: list[asyncio.Task[None]] = []
     scheduler = AsyncIOScheduler(timezone="UTC")
     if settings.bot_token is None:
@@ -114,4 +127,6 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         if bot is not None:
             await bot.session.close()
+        if polling_lock is not None:
+            await polling_lock.release()
         await runner.cleanup()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +17,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.broadcasts import photos
+from core.locks import BROADCAST_PHOTO, shared_lock
 from core.outgoing import Keyboard, Outgoing
 
 # Bad Request texts about the photo itself (not the chat): an upload refused with one of these
@@ -42,9 +42,9 @@ class BotCalls:
     def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
-        # A broadcast's uploaded photo goes up once: the first message uploads it, messages
-        # rendered meanwhile wait for it and send the file_id Telegram returned.
-        self._upload_locks: dict[int, asyncio.Lock] = {}
+        # A broadcast's uploaded photo goes up once: the first message uploads it (holding
+        # core.locks.shared_lock), messages rendered meanwhile, in any process, wait for it and
+        # send the file_id Telegram returned.
         self._refused_uploads: dict[tuple[int, int], TelegramBadRequest] = {}
 
     async def request(self, chat_id: int, out: Outgoing) -> int | None:
@@ -85,7 +85,10 @@ class BotCalls:
         """A broadcast message with its uploaded photo, read now: the bytes the first time,
         then the file_id Telegram gave them (kept in the database for later messages and
         restarts). A photo Telegram refused is not uploaded again for every recipient."""
-        async with self._upload_locks.setdefault(broadcast_id, asyncio.Lock()):
+        async with (
+            self.sessionmaker() as lock_session,
+            shared_lock(lock_session, BROADCAST_PHOTO, broadcast_id),
+        ):  # across processes on PostgreSQL: the second uploader finds the file_id
             async with self.sessionmaker() as session:
                 photo = await photos.to_send(session, broadcast_id)
             if photo is None:  # removed from the draft since the message was rendered
