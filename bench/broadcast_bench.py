@@ -129,7 +129,7 @@ async def serve_fake(port: int, per_second: int) -> None:
 async def run_sender(database_url: str, api_url: str, broadcast_id: int, lease: float) -> None:
     from bot.factory import create_bot
     from core.settings import get_settings
-    from integrations.telegram.sender import Sender
+    from dealerbot.telegram import make_sender
 
     settings = get_settings(
         environment="test",
@@ -142,7 +142,7 @@ async def run_sender(database_url: str, api_url: str, broadcast_id: int, lease: 
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
     bot = create_bot(settings)
-    sender = Sender(bot, sessionmaker, settings, lease=timedelta(seconds=lease))
+    sender = make_sender(bot, sessionmaker, settings, lease=timedelta(seconds=lease))
     try:
         while True:
             sent = await sender.run_once()

@@ -94,6 +94,10 @@ def describe_error(error: BaseException) -> str | None:
     """The sentence for an error a command may expect, or None for a bug (keep its traceback)."""
     if isinstance(error, DomainError):
         return domain_sentence(error)
+    from core.locks import StartRefused
+
+    if isinstance(error, StartRefused):
+        return str(error)
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 

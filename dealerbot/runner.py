@@ -15,11 +15,19 @@ from bot.factory import create_bot, create_dispatcher
 from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
 from core.leader import Leadership
+from core.locks import POLLING, ProcessLock, StartRefused, hold_process_lock
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
+from dealerbot.telegram import make_sender
 from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
+POLLING_TAKEN = (
+    "другой процесс уже получает обновления бота (long polling) с этой базой данных: "
+    "long polling — один процесс; для нескольких процессов задайте WEBHOOK_URL. "
+    "Another process is already long polling this bot on this database: run one polling "
+    "process, or set WEBHOOK_URL to run several workers."
+)
 
 
 async def ensure_schema(settings: Settings) -> None:
@@ -77,6 +85,12 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
 
     bot: Bot | None = None
+    polling_lock: ProcessLock | None = None
+    if settings.bot_token is not None and not settings.webhook_url:
+        polling_lock = await hold_process_lock(services.engine, POLLING, "polling")
+        if polling_lock is None:
+            await services.engine.dispose()
+            raise StartRefused(POLLING_TAKEN)
     background: list[asyncio.Task[None]] = []
     scheduler = AsyncIOScheduler(timezone="UTC")
     leadership = Leadership(settings.database_url)  # who runs the jobs among the workers
@@ -91,11 +105,12 @@ async def serve(
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         if settings.webhook_url:
             setup_webhook_routes(app, dispatcher=dispatcher, bot=bot, secret=secret)
+        sender = make_sender(bot, services.sessionmaker, settings)
         schedule_jobs(
             scheduler,
             settings=settings,
             sessionmaker=services.sessionmaker,
-            bot=bot,
+            sender=sender,
             leads=lambda: leadership.is_leader,
             settle_on_takeover=leadership.postgres,
         )
@@ -121,4 +136,6 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         if bot is not None:
             await bot.session.close()
+        if polling_lock is not None:
+            await polling_lock.release()
         await runner.cleanup()

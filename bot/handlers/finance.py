@@ -158,7 +158,7 @@ async def send_pdf(
 
 
 async def shipment_text(session: AsyncSession, delivery: Delivery) -> str | None:
-    """The shipment notice of a delivery (integrations.telegram.render), in the current locale."""
+    """The shipment notice of a delivery (bot.outbound), in the current locale."""
     document = await session.get(FinanceDocument, int(delivery.params.get("document_id") or 0))
     order = await session.get(Order, delivery.order_id or 0)
     if document is None or order is None:

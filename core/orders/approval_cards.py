@@ -5,7 +5,7 @@
 - "approval decided" -> a notice to the author (approved, or rejected with the reason), and an
   edit of every approval card already sent, so each approver sees who decided.
 
-The Telegram adapter renders the rows (integrations/telegram/render.py).
+The bot renders the rows (bot/outbound.py); integrations/telegram delivers them.
 """
 
 from __future__ import annotations

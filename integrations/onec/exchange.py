@@ -1,9 +1,12 @@
 """The 1C "Обмен с сайтом" protocol's state: sessions, uploaded files, background imports.
 
 Each session is a row of `exchange_sessions` (the admin's exchange log): its cookie, the files
-uploaded with their size and import state, the counts and errors. Imports run as asyncio tasks
-owned by `Exchange`; 1C polls `mode=import` and reads `progress` until the file's state in the
-database says done (`success`) or failed (`failure`). A task lost to a restart is started again
+uploaded with their size and import state, the counts and errors; every worker reads it, so 1C's
+requests may land on any of them. Files go to ONEC_STORAGE_DIR, which all workers share
+(integrations.onec.storage checks it at start). An import runs as an asyncio task of the worker
+that claimed it in the database (`worker`, refreshed `beat`); 1C polls `mode=import` on any
+worker and reads `progress` until the file's state says done (`success`) or failed (`failure`).
+An import whose worker stopped beating (a restart, a kill) is started again by the next poll
 (its transaction was rolled back, so nothing was half-applied).
 """
 
@@ -41,6 +44,8 @@ from integrations.onec.sweep import SESSION_TTL, sweep_abandoned
 
 log = logging.getLogger(__name__)
 COOKIE = "dealerbot_1c"
+IMPORT_BEAT = 5.0  # seconds between an import's heartbeats in the database
+IMPORT_STALE = 30.0  # a claimed import without a heartbeat this long is started again
 TYPES = {"catalog", "sale"}
 
 
@@ -85,6 +90,7 @@ class Exchange:
     limits: Limits = field(default_factory=Limits)
     tasks: dict[tuple[int, str], asyncio.Task[None]] = field(default_factory=dict)
     seen: dict[int, SeenIds] = field(default_factory=dict)
+    worker: str = field(default_factory=lambda: secrets.token_hex(8))  # this instance's name
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -126,9 +132,13 @@ class Exchange:
         """Where the ids a session has named are kept (beside its folder: no upload's name)."""
         return self.storage_dir / f"session-{session_id}.seen"
 
-    def seen_ids(self, session_id: int) -> SeenIds:
-        """The ids the session has named so far, read back from disk after a restart."""
+    def seen_ids(self, session_id: int, *, fresh: bool = False) -> SeenIds:
+        """The ids the session has named so far, read back from disk after a restart
+        (`fresh`: read again, for what imports on other workers added)."""
         seen = self.seen.get(session_id)
+        if fresh and seen is not None:
+            seen.close()
+            seen = None
         if seen is None:
             seen = self.seen[session_id] = SeenIds(self.seen_path(session_id))
         return seen
@@ -342,7 +352,9 @@ class Exchange:
         if job == "failed":
             return failure(info.get("error") or f"{filename}: ошибка импорта")
         task = self.tasks.get((session_id, key))
-        if job == "importing" and task is not None and not task.done():
+        if job == "importing" and (
+            (task is not None and not task.done()) or self._running_elsewhere(info)
+        ):
             return Answer(f"progress\n{filename}: идёт загрузка")
         if key.lower().endswith(".zip"):
             members = info.get("members") or []
@@ -350,22 +362,53 @@ class Exchange:
         else:
             targets = [(key, folder / key)]
 
+        claimed = False
+
         def started(row: ExchangeSession, files: dict[str, Any], c: dict[str, Any]) -> None:
-            files[key] = {**files[key], "job": "importing"}
+            nonlocal claimed
+            now = files[key]
+            if now.get("job") in {"done", "failed"} or self._running_elsewhere(now):
+                return  # another worker took it (or finished it) since the read above
+            files[key] = {**now, "job": "importing", "worker": self.worker, "beat": _now()}
             row.status = "importing"
+            claimed = True
 
         await self._update(session_id, started)
-        seen = self.seen_ids(session_id)
+        if not claimed:
+            return Answer(f"progress\n{filename}: идёт загрузка")
+        seen = SeenIds(self.seen_path(session_id))  # read now: other workers may have added
         self.tasks[(session_id, key)] = asyncio.create_task(
             self._run(session_id, key, targets, seen), name=f"1c-import-{session_id}-{key}"
         )
         return Answer(f"progress\n{filename}: загрузка начата")
+
+    def _running_elsewhere(self, info: dict[str, Any]) -> bool:
+        """The file's import is claimed by another worker whose heartbeat is fresh."""
+        worker, beat = info.get("worker"), info.get("beat")
+        if info.get("job") != "importing" or worker in (None, self.worker) or beat is None:
+            return False
+        return _now() - float(beat) < IMPORT_STALE
+
+    async def _beat(self, session_id: int, key: str) -> None:
+        """Tell the other workers this import is alive (every IMPORT_BEAT seconds)."""
+
+        def change(row: ExchangeSession, files: dict[str, Any], c: dict[str, Any]) -> None:
+            if files.get(key, {}).get("worker") == self.worker:
+                files[key] = {**files[key], "beat": _now()}
+
+        while True:
+            await asyncio.sleep(IMPORT_BEAT)
+            try:
+                await self._update(session_id, change)
+            except Exception:  # a missed beat is retried at the next one
+                log.warning("1c import heartbeat failed session=%s", session_id)
 
     async def _run(
         self, session_id: int, key: str, targets: list[tuple[str, Path]], seen: SeenIds
     ) -> None:
         counts: dict[str, Any] = {}
         error: str | None = None
+        beat = asyncio.create_task(self._beat(session_id, key))
         try:
             for name, path in targets:
                 counts[name] = await import_file(
@@ -381,6 +424,9 @@ class Exchange:
         except Exception as exc:  # the reason goes to 1C and to the log, never a stack to 1C
             log.exception("1c import failed session=%s file=%s", session_id, key)
             error = f"{key}: внутренняя ошибка импорта ({type(exc).__name__})"
+        finally:
+            beat.cancel()
+            seen.close()
         result = counts.get(key, counts)
 
         def done(row: ExchangeSession, files: dict[str, Any], all_counts: dict[str, Any]) -> None:
@@ -401,7 +447,7 @@ class Exchange:
 
     async def deactivate(self, session_id: int) -> Answer:
         """`mode=deactivate`: what this session's full upload did not name becomes inactive."""
-        seen = self.seen_ids(session_id)
+        seen = self.seen_ids(session_id, fresh=True)
         if not any(seen.counts.values()):
             return success("нечего деактивировать: сессия не загружала товаров")
         counts = await deactivate_unseen(self.sessionmaker, seen)
@@ -453,6 +499,10 @@ class Exchange:
             row.counts = {**row.counts, "exported": row.counts.get("exported", 0) + marked}
             row.finished_at = utcnow()
         return success()
+
+
+def _now() -> float:
+    return utcnow().timestamp()
 
 
 def _summary(counts: dict[str, Any]) -> str:

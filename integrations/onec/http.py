@@ -19,6 +19,7 @@ from integrations.onec.auth_guard import basic_credentials, refused_login
 from integrations.onec.exchange import COOKIE, Answer, Exchange, failure
 from integrations.onec.finance_http import setup_finance_route
 from integrations.onec.safety import Limits
+from integrations.onec.storage import check_shared_storage
 
 ONEC_EXCHANGE = web.AppKey("onec_exchange", Exchange)
 PATHS = ("/1c/exchange", "/bitrix/admin/1c_exchange.php")
@@ -94,6 +95,11 @@ def setup_onec_routes(
     for path in PATHS:
         app.router.add_route("GET", path, handle_exchange)
         app.router.add_route("POST", path, handle_exchange)
+
+    async def _check(_app: web.Application) -> None:
+        await check_shared_storage(sessionmaker, exchange.storage_dir)
+
+    app.on_startup.append(_check)
 
     async def _stop(_app: web.Application) -> None:
         await exchange.wait()

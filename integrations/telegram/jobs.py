@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -57,16 +56,15 @@ def schedule_jobs(
     *,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    bot: Bot,
-    sender: Sender | None = None,
+    sender: Sender,
     leads: Callable[[], bool] = lambda: True,
     settle_on_takeover: bool = False,
 ) -> Sender:
     """Add the drain loop and the digests to `scheduler`, run only while `leads()`; returns
-    the sender they use. With `settle_on_takeover` (workers electing a leader) the first
-    drain of a new leader settles every row left `sending` at once: only the leader sends,
-    so those are the dead leader's (no waiting out the lease)."""
-    sender = sender or Sender(bot, sessionmaker, settings)
+    the sender they use (built by the composition root, dealerbot.telegram.make_sender). With
+    `settle_on_takeover` (workers electing a leader) the first drain of a new leader settles
+    every row left `sending` at once: only the leader sends, so those are the dead leader's
+    (no waiting out the lease)."""
     leading = False
 
     async def drain() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InputMediaPhoto, Message
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import create_i18n
-from core.broadcasts import photos
 from core.broadcasts import service as broadcasts
 from core.calendar import load_calendar
 from core.db import is_database_outage
@@ -46,17 +42,15 @@ from core.models import Delivery, DeliveryState, OutboxEvent, User, utcnow
 from core.notifications import CARD_EDIT, HANDLED_KINDS, MANAGER_CARDS, fan_out, is_still_open
 from core.notify_settings import NotifyEnv, load_notify_settings
 from core.orders.digest import release_digest
+from core.outgoing import Renderer
 from core.settings import Settings
+from integrations.telegram.calls import BotCalls
 from integrations.telegram.limits import Clock, Limits, MonotonicClock, RateLimiter
 from integrations.telegram.ratelimit import take_turn
 from integrations.telegram.receipts import Receipts
-from integrations.telegram.render import Outgoing, render
 
 log = logging.getLogger("integrations.telegram.sender")
 S = DeliveryState
-# Bad Request texts about the photo itself (not the chat): an upload refused with one of these
-# is refused for every recipient, so it is not tried again for each of them.
-_PHOTO_REFUSED = ("PHOTO_", "IMAGE_PROCESS_FAILED", "wrong file", "file must be non-empty")
 
 
 class Sender:
@@ -68,6 +62,7 @@ class Sender:
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
         *,
+        render: Renderer,
         clock: Clock | None = None,
         limits: Limits | None = None,
         notify_env: NotifyEnv | None = None,
@@ -93,11 +88,8 @@ class Sender:
         self.lease = lease
         self.receipts = receipts or Receipts(Path(settings.sender_receipts_dir))
         self._chats: dict[int, int] = {}  # delivery id -> chat, between answer and receipt
-        self.i18n = create_i18n()
-        # A broadcast's uploaded photo goes up once: the first message uploads it, messages
-        # rendered meanwhile wait for it and send the file_id Telegram returned.
-        self._upload_locks: dict[int, asyncio.Lock] = {}
-        self._refused_uploads: dict[tuple[int, int], TelegramBadRequest] = {}
+        self.render = render  # the bot's message builder (bot.outbound.Outbound)
+        self.calls = BotCalls(bot, sessionmaker)
 
     # ------------------------------------------------------------------------ the whole cycle
     async def run_once(self, now: datetime | None = None) -> int:
@@ -242,7 +234,7 @@ class Sender:
             if refused is not None:
                 await self._finish(delivery_id, S.SKIPPED, error=refused)
                 return 0
-            outgoing = await render(session, delivery, zone=self.settings.zone, i18n=self.i18n)
+            outgoing = await self.render(session, delivery)
             chat_id, user_id, attempts = delivery.chat_id, delivery.user_id, delivery.attempts
         if outgoing is None:
             await self._finish(delivery_id, S.SKIPPED, error="nothing to send")
@@ -259,7 +251,7 @@ class Sender:
                 return 0
             await self.limiter.depart()
             try:
-                message_id = await self._request(chat_id, outgoing)
+                message_id = await self.calls.request(chat_id, outgoing)
             except TelegramRetryAfter as error:
                 self.limiter.retry_after(chat_id, error.retry_after)
                 log.warning("429 chat=%s retry_after=%s", chat_id, error.retry_after)
@@ -296,70 +288,6 @@ class Sender:
             self._chats[delivery_id] = chat_id  # for the receipt
             await self._record_sent(delivery_id, message_id)
             return 1
-
-    async def _request(self, chat_id: int, out: Outgoing) -> int | None:
-        """One Bot API call; the id of the (first) message it made or changed."""
-        if out.method == "edit":
-            assert out.message_id is not None
-            edited = await self.bot.edit_message_text(
-                text=out.text, chat_id=chat_id, message_id=out.message_id, reply_markup=out.markup
-            )
-            return edited.message_id if isinstance(edited, Message) else out.message_id
-        if out.method == "photo" and out.upload_of is not None:
-            return await self._send_upload(chat_id, out, out.upload_of)
-        if out.method == "photo":
-            photo = await self.bot.send_photo(
-                chat_id,
-                out.photos[0],
-                caption=out.text or None,
-                parse_mode=out.parse_mode,
-                reply_markup=out.markup,
-            )
-            return photo.message_id
-        if out.method == "photos":
-            if len(out.photos) == 1:
-                photo = await self.bot.send_photo(chat_id, out.photos[0])
-                return photo.message_id
-            media: list[Any] = [InputMediaPhoto(media=file_id) for file_id in out.photos[:10]]
-            album = await self.bot.send_media_group(chat_id, media)
-            return album[0].message_id if album else None
-        sent = await self.bot.send_message(
-            chat_id, out.text, parse_mode=out.parse_mode, reply_markup=out.markup
-        )
-        return sent.message_id
-
-    async def _send_upload(self, chat_id: int, out: Outgoing, broadcast_id: int) -> int | None:
-        """A broadcast message with its uploaded photo, read now: the bytes the first time,
-        then the file_id Telegram gave them (kept in the database for later messages and
-        restarts). A photo Telegram refused is not uploaded again for every recipient."""
-        async with self._upload_locks.setdefault(broadcast_id, asyncio.Lock()):
-            async with self.sessionmaker() as session:
-                photo = await photos.to_send(session, broadcast_id)
-            if photo is None:  # removed from the draft since the message was rendered
-                return await self._request(chat_id, replace(out, method="text", upload_of=None))
-            refused = self._refused_uploads.get((broadcast_id, photo.version))
-            if refused is not None:
-                raise refused
-            upload = photo.file_id or BufferedInputFile(photo.content or b"", photo.file_name)
-            try:
-                sent = await self.bot.send_photo(
-                    chat_id,
-                    upload,
-                    caption=out.text or None,
-                    parse_mode=out.parse_mode,
-                    reply_markup=out.markup,
-                )
-            except TelegramBadRequest as error:
-                if photo.file_id is None and any(m in str(error) for m in _PHOTO_REFUSED):
-                    self._refused_uploads[(broadcast_id, photo.version)] = error
-                raise
-            if photo.file_id is None and sent.photo:
-                async with self.sessionmaker() as session:
-                    await photos.remember_file_id(
-                        session, broadcast_id, photo.version, sent.photo[-1].file_id
-                    )
-                    await session.commit()
-        return sent.message_id
 
     # ------------------------------------------------------------------------ recording
     async def _record_sent(self, delivery_id: int, message_id: int | None) -> None:

@@ -29,6 +29,7 @@ from core.models import (
 )
 from core.notify_settings import IMMEDIATE, NotifyEnv
 from core.outbox import EventKind
+from dealerbot.telegram import make_sender
 from integrations.telegram.sender import Sender
 from tests import factories
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message, make_shop
@@ -95,7 +96,7 @@ async def onec(db: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIte
 def sender(tg: BotHarness, db: async_sessionmaker[AsyncSession]) -> Sender:
     """The outbox sender; manager cards go at once whatever the hour the test runs at."""
     env = NotifyEnv(_env_file=None, after_hours_policy=IMMEDIATE)  # type: ignore[call-arg]
-    return Sender(tg.bot, db, tg.settings, notify_env=env)
+    return make_sender(tg.bot, db, tg.settings, notify_env=env)
 
 
 async def checkout(tg: BotHarness, shop: Shop, quantity: int) -> Call:

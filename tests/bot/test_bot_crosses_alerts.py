@@ -19,8 +19,8 @@ from core.models import (
     Warehouse,
     utcnow,
 )
+from dealerbot.telegram import make_sender
 from integrations.onec.importer import import_file
-from integrations.telegram.sender import Sender
 from tests import factories
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
 from tests.bot.test_bot_orders_claims import placed_order
@@ -118,11 +118,11 @@ async def test_back_in_stock_is_told_once(
 
     still_none = await exchange.push({"C 30005": ("990.00", "0")})
     assert still_none["alerts"] == {"stock_back": 0, "price_drops": 0}
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
 
     back = await exchange.push({"C 30005": ("990.00", "6")})
     assert back["alerts"] == {"stock_back": 1, "price_drops": 0}
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 1
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 1
     told = await tg.wait_for("sendMessage", lambda c: "Поступили" in c.text)
     assert told.chat_id == me.id
     assert "C 30005 — Фильтр воздушный MANN" in told.text and "в наличии 6 шт" in told.text
@@ -130,8 +130,8 @@ async def test_back_in_stock_is_told_once(
 
     # a second exchange and a restarted sender tell nothing more; the alert has ended
     assert (await exchange.push({"C 30005": ("990.00", "8")}))["alerts"]["stock_back"] == 0
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
     async with db() as s:
         alert = await s.scalar(select(StockAlert).where(StockAlert.product_id == item_id))
         assert alert is not None and alert.notified_at is not None
@@ -164,16 +164,16 @@ async def test_price_drop_is_opt_in_and_told_once_per_drop(
     assert (await exchange.push({"OC 90": ("340.00", "40")}))["alerts"]["price_drops"] == 0
     drop = await exchange.push({"OC 90": ("300.00", "40")})
     assert drop["alerts"] == {"stock_back": 0, "price_drops": 1}
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 1
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 1
     told = await tg.wait_for("sendMessage", lambda c: "Снизились цены" in c.text)
     assert told.chat_id == me.id and "было 340,00 ₽, стало 300,00 ₽" in told.text
 
     assert (await exchange.push({"OC 90": ("300.00", "40")}))["alerts"]["price_drops"] == 0
     assert (await exchange.push({"OC 90": ("320.00", "40")}))["alerts"]["price_drops"] == 0
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
     lower = await exchange.push({"OC 90": ("290.00", "40")})  # a new drop, from 320
     assert lower["alerts"]["price_drops"] == 1
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 1
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 1
     second = await tg.wait_for("sendMessage", lambda c: "стало 290,00 ₽" in c.text)
     assert "было 320,00 ₽" in second.text
     sent = [c for c in tg.fake.calls if c.method == "sendMessage" and "Снизились" in c.text]
@@ -188,7 +188,7 @@ async def test_a_sender_that_died_mid_request_does_not_send_the_alert_again(
     found = last_message(await tg.send_text(me, "воздушный mann"))
     await tg.press_in(me, found, "🔔 1.")
     await Exchange(db, tmp_path).push({"C 30005": ("990.00", "6")})
-    first = Sender(tg.bot, db, tg.settings)
+    first = make_sender(tg.bot, db, tg.settings)
     assert await first.route() == 1
     # the sender requested the message and died before it recorded the answer
     long_ago = utcnow() - timedelta(hours=1)
@@ -199,7 +199,7 @@ async def test_a_sender_that_died_mid_request_does_not_send_the_alert_again(
             .values(state=DeliveryState.SENDING, claimed_at=long_ago, requested_at=long_ago)
         )
         await s.commit()
-    restarted = Sender(tg.bot, db, tg.settings)
+    restarted = make_sender(tg.bot, db, tg.settings)
     assert await restarted.run_once() == 0
     async with db() as s:
         states = list(await s.scalars(select(Delivery.state).where(Delivery.kind == "alert.stock")))
@@ -222,7 +222,7 @@ async def test_a_paused_dealers_person_is_not_told_prices_by_an_alert(
 
     back = await Exchange(db, tmp_path).push({"C 30005": ("990.00", "6")})
     assert back["alerts"]["stock_back"] == 1  # the alert ends ...
-    await Sender(tg.bot, db, tg.settings).run_once()
+    await make_sender(tg.bot, db, tg.settings).run_once()
     # ... but no price or stock reaches a paused dealer's person
     assert not any("Поступили" in c.text for c in tg.fake.calls if c.method == "sendMessage")
     async with db() as s:

@@ -20,7 +20,7 @@ from core.finance.push import (
     apply_push,
 )
 from core.models import DocumentKind, FinanceDocument, LegalEntity, Order, User
-from integrations.telegram.sender import Sender
+from dealerbot.telegram import make_sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message, make_shop
 from tests.bot.test_bot_orders_claims import placed_order
 from tests.finance_data import tiny_pdf
@@ -184,12 +184,12 @@ async def test_shipment_document_tells_the_dealer_once(
         number = order.number
     shipment = doc("РТ-777", 20, order=number)
     await push_for(db, shop.dealer_id, documents=(shipment,))
-    await Sender(tg.bot, db, tg.settings).run_once()
+    await make_sender(tg.bot, db, tg.settings).run_once()
     told = await tg.wait_for("sendMessage", lambda c: "🚚" in c.text)
     assert told.chat_id == shop.tg_user.id
     assert f"Заказ {number}: отгрузка — УПД РТ-777 от 20.11.2026" in told.text
     await push_for(db, shop.dealer_id, documents=(shipment,))  # the same document again
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
     # the order history and card show the state from the documents
     listing = last_message(await tg.send_text(shop.tg_user, "📦 Заказы"))
     assert any(number in t and "отгружен" in t for t, _ in listing.buttons), listing.buttons

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import Order, OutboxEvent, SatisfactionResponse, User
 from core.orders.status import change_status
-from integrations.telegram.sender import Sender
+from dealerbot.telegram import make_sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
 from tests.bot.test_bot_orders_claims import placed_order
 
@@ -27,11 +27,11 @@ async def test_status_changes_reach_the_dealer_once(
 ) -> None:
     order_id = await placed_order(db, shop, {"OC 90": 1})
     await move(db, order_id, "confirmed")
-    sent = await Sender(tg.bot, db, tg.settings).run_once()
+    sent = await make_sender(tg.bot, db, tg.settings).run_once()
     assert sent == 1
     message = await tg.wait_for("sendMessage", lambda c: c.chat_id == shop.tg_user.id)
     assert message.text.startswith("Заказ DB-") and "подтверждён" in message.text
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0  # nothing sent twice
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0  # nothing sent twice
     async with db() as s:
         states = set(
             await s.scalars(select(OutboxEvent.state).where(OutboxEvent.kind == "order.status"))
@@ -45,7 +45,7 @@ async def test_completed_order_asks_for_a_score_and_comment(
     me = shop.tg_user
     order_id = await placed_order(db, shop, {"OC 90": 1}, status="shipped")
     await move(db, order_id, "completed")
-    await Sender(tg.bot, db, tg.settings).run_once()
+    await make_sender(tg.bot, db, tg.settings).run_once()
     poll = await tg.wait_for("sendMessage", lambda c: "выполнен" in c.text)
     assert [t for t, _ in poll.buttons] == ["1", "2", "3", "4", "⭐5"]
 
@@ -82,7 +82,7 @@ async def test_person_who_blocked_the_bot_is_marked(
     order_id = await placed_order(db, shop, {"OC 90": 1})
     await move(db, order_id, "rejected", note="Нет лимита")
     tg.fake.blocked_chats.add(shop.tg_user.id)
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 0
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 0
     async with db() as s:
         user = await s.get(User, shop.user_id)
         assert user is not None and user.blocked_bot_at is not None

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.handlers.nps import Nps
 from core.metrics.nps import queue_nps_survey
 from core.models import Dealer, NpsResponse, PilotWave
-from integrations.telegram.sender import Sender
+from dealerbot.telegram import make_sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
 
 
@@ -30,7 +30,7 @@ async def test_pilot_dealer_answers_the_nps_question(
 ) -> None:
     me = shop.tg_user
     await _ask_the_pilot(db, shop, "2026-11")
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 1
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 1
     question = await tg.wait_for("sendMessage", lambda c: c.chat_id == me.id)
     assert "порекомендуете" in question.text
     assert [t for t, _ in question.buttons] == [str(n) for n in range(11)]
@@ -53,7 +53,7 @@ async def test_the_comment_can_be_skipped(
 ) -> None:
     me = shop.tg_user
     await _ask_the_pilot(db, shop, "2026-12")
-    await Sender(tg.bot, db, tg.settings).run_once()
+    await make_sender(tg.bot, db, tg.settings).run_once()
     question = await tg.wait_for("sendMessage", lambda c: c.chat_id == me.id)
     ask = last_message(await tg.press_in(me, question, "7"))
     assert "улучшить" in ask.text and [t for t, _ in ask.buttons] == ["Без комментария"]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.callbacks import OrderAction
 from core.models import Dealer, Order, OrderLine, OrderStatus, Role, SyncState, User
 from core.notify_settings import IMMEDIATE, NotifyEnv
+from dealerbot.telegram import make_sender
 from integrations.telegram.sender import Sender
 from tests.bot.conftest import BotHarness, Shop, alerts, last_message
 from tests.bot.fake_api import Call, TgUser
@@ -46,7 +47,7 @@ async def with_manager(tg: BotHarness, db: async_sessionmaker[AsyncSession], sho
 def sender(tg: BotHarness, db: async_sessionmaker[AsyncSession]) -> Sender:
     """The outbox sender, sending manager cards at once whatever the hour of the test run."""
     env = NotifyEnv(_env_file=None, after_hours_policy=IMMEDIATE)  # type: ignore[call-arg]
-    return Sender(tg.bot, db, tg.settings, notify_env=env)
+    return make_sender(tg.bot, db, tg.settings, notify_env=env)
 
 
 async def sale_query(onec: OneC, *, success: bool = True) -> etree._Element:

@@ -23,7 +23,7 @@ from core.metrics.weekly import (
     save_weekly_config,
 )
 from core.models import Delivery, Order, Role, User
-from integrations.telegram.sender import Sender
+from dealerbot.telegram import make_sender
 from tests.bot.conftest import BotHarness, Shop
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -69,7 +69,7 @@ async def test_weekly_digest_once_a_week_to_every_admin(
     assert await _queue(tg, db, msk(9, 11)) == 0  # the same week: nothing more
     assert await _queue(tg, db, msk(12, 10)) == 0
 
-    assert await Sender(tg.bot, db, tg.settings).run_once() == 2
+    assert await make_sender(tg.bot, db, tg.settings).run_once() == 2
     ru = await tg.wait_for("sendMessage", lambda c: c.chat_id == boss.id)
     en = await tg.wait_for("sendMessage", lambda c: c.chat_id == owner.id)
     assert ru.text.startswith("📊 Сводка внедрения за неделю 2026-W11")

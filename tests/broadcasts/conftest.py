@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.factory import create_bot
 from core.settings import Settings, get_settings
+from dealerbot.telegram import make_sender
 from integrations.telegram.limits import Limits
 from integrations.telegram.sender import Sender
 from tests.bot.conftest import schema  # noqa: F401
@@ -139,7 +140,9 @@ class Telegram:
 
     def sender(self, **kw: Any) -> Sender:
         kw.setdefault("lease", timedelta(0))
-        return Sender(self.bot, self.db, self.settings, clock=self.clock, limits=Limits(), **kw)
+        return make_sender(
+            self.bot, self.db, self.settings, clock=self.clock, limits=Limits(), **kw
+        )
 
     async def drain(self) -> None:
         """Deliver everything queued, as a sender running until the queue is empty."""

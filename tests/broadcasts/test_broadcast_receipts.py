@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.outbound import Outbound
 from core.broadcasts import service
 from core.models import Delivery
 from integrations.telegram.receipts import Receipts
@@ -45,6 +46,7 @@ async def kill_and_restart(telegram: Telegram, kind: type[Sender], folder: Path)
         telegram.bot,
         telegram.db,
         telegram.settings,
+        render=Outbound(telegram.settings.zone),
         clock=telegram.clock,
         lease=timedelta(0),
         receipts=Receipts(folder),

@@ -17,6 +17,7 @@ from core.broadcasts import service
 from core.broadcasts.content import Content, check
 from core.errors import InvalidInput
 from core.models import Broadcast, Delivery, User, utcnow
+from dealerbot.telegram import make_sender
 from integrations.telegram.limits import Limits
 from integrations.telegram.sender import Sender
 from tests.broadcasts.conftest import Telegram
@@ -153,7 +154,7 @@ async def test_the_fake_refuses_a_sender_above_the_limit(telegram: Telegram) -> 
     fake, db = telegram.fake, telegram.db
     people = await crowd(db, 80)
     await broadcast(db)
-    sender = Sender(
+    sender = make_sender(
         telegram.bot,
         db,
         telegram.settings,

@@ -34,3 +34,18 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from bot.handlers import x\nimport aiohttp.web\n", encoding="utf-8")
     assert {"bot.handlers", "aiohttp.web"} <= imported_modules(bad)
+
+
+TELEGRAM = CORE.parent / "integrations" / "telegram"
+
+
+def test_telegram_delivery_imports_nothing_from_the_bot() -> None:
+    """Messages are built in bot/ (bot.outbound); integrations/telegram only delivers them."""
+    offenders = {
+        f"{path.relative_to(CORE.parent)}: {name}"
+        for path in TELEGRAM.rglob("*.py")
+        for name in imported_modules(path)
+        if name.split(".")[0] in ("bot", "admin", "dealerbot")
+    }
+    assert TELEGRAM.joinpath("sender.py").exists()
+    assert offenders == set()

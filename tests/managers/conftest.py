@@ -19,6 +19,7 @@ from core.notify_settings import DIGEST, IMMEDIATE, NotifyEnv
 from core.orders.cart import add_item
 from core.orders.placement import place_order
 from core.orders.status import change_status
+from dealerbot.telegram import make_sender
 from integrations.telegram.limits import Limits
 from integrations.telegram.sender import Sender
 from tests.bot.conftest import BotHarness, Shop, make_shop, schema, tg  # noqa: F401
@@ -72,7 +73,7 @@ class World:
 
     def sender(self, **kw: Any) -> Sender:
         """A sender on the test's clock (a new one is a restarted process)."""
-        return Sender(
+        return make_sender(
             self.tg.bot,
             self.db,
             self.tg.settings,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.models import utcnow
+from dealerbot.telegram import make_sender
 from integrations.telegram.jobs import DIGEST_JOB, DRAIN_JOB, schedule_jobs
 from tests.managers.conftest import World
 
@@ -14,7 +15,10 @@ from tests.managers.conftest import World
 async def test_jobs_are_scheduled_with_grace_and_coalescing(world: World) -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     sender = schedule_jobs(
-        scheduler, settings=world.tg.settings, sessionmaker=world.db, bot=world.tg.bot
+        scheduler,
+        settings=world.tg.settings,
+        sessionmaker=world.db,
+        sender=make_sender(world.tg.bot, world.db, world.tg.settings),
     )
     assert sender.bot is world.tg.bot
     scheduler.start(paused=True)

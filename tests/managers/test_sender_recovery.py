@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.outbound import Outbound
 from core.models import Delivery, Order
 from core.orders.status import change_status
 from integrations.telegram.sender import Sender
@@ -44,7 +45,12 @@ async def confirm(world: World, order_id: int) -> None:
 
 def crashing(world: World) -> DiesAfterSending:
     return DiesAfterSending(
-        world.tg.bot, world.db, world.tg.settings, clock=world.clock, notify_env=world.env
+        world.tg.bot,
+        world.db,
+        world.tg.settings,
+        render=Outbound(world.tg.settings.zone),
+        clock=world.clock,
+        notify_env=world.env,
     )
 
 
@@ -105,7 +111,12 @@ async def test_a_card_edit_is_simply_made_again(world: World) -> None:
 
     with pytest.raises(Killed):
         await DiesAfterEditing(
-            world.tg.bot, world.db, world.tg.settings, clock=world.clock, notify_env=world.env
+            world.tg.bot,
+            world.db,
+            world.tg.settings,
+            render=Outbound(world.tg.settings.zone),
+            clock=world.clock,
+            notify_env=world.env,
         ).run_once(THURSDAY_NOON)
     await world.sender().run_once(RESTART)
     edits = world.fake.sent_to(world.manager.id, "editMessageText")
@@ -129,7 +140,12 @@ async def test_a_message_claimed_but_never_requested_is_sent_after_a_restart(
     await world.sender().run_once(THURSDAY_NOON)  # the manager's card
     await confirm(world, order_id)
     dying = DiesBeforeRequesting(
-        world.tg.bot, world.db, world.tg.settings, clock=world.clock, notify_env=world.env
+        world.tg.bot,
+        world.db,
+        world.tg.settings,
+        render=Outbound(world.tg.settings.zone),
+        clock=world.clock,
+        notify_env=world.env,
     )
     with pytest.raises(Killed):
         await dying.run_once(THURSDAY_NOON)

@@ -1,8 +1,12 @@
-"""What a delivery row looks like on Telegram: rendered when it is sent, from the current data."""
+"""What a delivery row looks like on Telegram: built by the bot when it is sent, from current data.
+
+`Outbound` is the renderer the composition root hands to integrations.telegram.sender: texts
+and keyboards come from the bot's own modules; the sender only delivers the `core.outgoing`
+message it returns.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -22,8 +26,9 @@ from bot.handlers.manager_cards import (
 )
 from bot.handlers.nps import nps_markup
 from bot.handlers.satisfaction import poll_markup
+from bot.i18n import create_i18n
 from bot.render import claim_status, order_status
-from core.broadcasts import photos
+from core.broadcasts import photos as broadcast_photos
 from core.broadcasts import service as broadcasts
 from core.catalog.alerts import PRICE_NOTICE, STOCK_NOTICE
 from core.finance.notices import SHIPMENT_NOTICE
@@ -45,21 +50,52 @@ from core.notifications import (
     order_card,
 )
 from core.orders.approval_cards import APPROVAL_CARD, APPROVAL_NOTICE, approval_info
+from core.outgoing import Button, Keyboard, Outgoing
 
 MAX_TEXT = 4000
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One Bot API call: send a text, send photos, or edit a message already sent."""
+def keyboard_of(markup: InlineKeyboardMarkup | None) -> Keyboard | None:
+    """The bot's inline keyboard as plain rows of buttons (callbacks and links)."""
+    if markup is None:
+        return None
+    return tuple(
+        tuple(Button(b.text, callback_data=b.callback_data, url=b.url) for b in row)
+        for row in markup.inline_keyboard
+    )
 
-    method: str  # "text" | "photos" | "edit" | "photo" (one photo, `text` as its caption)
-    text: str = ""
-    markup: InlineKeyboardMarkup | None = None
-    photos: tuple[str, ...] = field(default_factory=tuple)
-    message_id: int | None = None  # the message an edit changes
-    parse_mode: str | None = None  # "HTML" for broadcasts, composed with Telegram's HTML
-    upload_of: int | None = None  # the broadcast whose uploaded photo the sender sends
+
+def _out(
+    method: str,
+    text: str = "",
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    photos: tuple[str, ...] = (),
+    message_id: int | None = None,
+    parse_mode: str | None = None,
+    upload_of: int | None = None,
+) -> Outgoing:
+    """A `core.outgoing.Outgoing` with the bot's aiogram keyboard turned into plain buttons."""
+    return Outgoing(
+        method,
+        text,
+        keyboard_of(markup),
+        photos=photos,
+        message_id=message_id,
+        parse_mode=parse_mode,
+        upload_of=upload_of,
+    )
+
+
+class Outbound:
+    """The renderer for integrations.telegram.sender: the bot's texts in the configured zone."""
+
+    def __init__(self, zone: ZoneInfo, i18n: I18n | None = None) -> None:
+        self.zone = zone
+        self.i18n = i18n or create_i18n()
+
+    async def __call__(self, session: AsyncSession, delivery: Delivery) -> Outgoing | None:
+        return await render(session, delivery, zone=self.zone, i18n=self.i18n)
 
 
 async def render(
@@ -82,15 +118,15 @@ async def render(
         if order is None:
             return None
         text = order_card_text(order, locale, zone, resent=resent)
-        return Outgoing("text", text, order_card_markup(order, locale))
+        return _out("text", text, order_card_markup(order, locale))
     if kind in (CLAIM_CARD, CLAIM_PHOTOS) and delivery.claim_id is not None:
         claim = await claim_card(session, delivery.claim_id)
         if claim is None:
             return None
         if kind == CLAIM_PHOTOS:
-            return Outgoing("photos", photos=claim.photos) if claim.photos else None
+            return _out("photos", photos=claim.photos) if claim.photos else None
         text = claim_card_text(claim, locale, zone, resent=resent)
-        return Outgoing("text", text, claim_card_markup(claim, locale))
+        return _out("text", text, claim_card_markup(claim, locale))
     if kind == CARD_EDIT:
         message_id = delivery.params.get("message_id")
         if not message_id:
@@ -100,13 +136,13 @@ async def render(
             if order is None:
                 return None
             text = order_card_text(order, locale, zone)
-            return Outgoing("edit", text, order_card_markup(order, locale), message_id=message_id)
+            return _out("edit", text, order_card_markup(order, locale), message_id=message_id)
         if delivery.claim_id is not None:
             claim = await claim_card(session, delivery.claim_id)
             if claim is None:
                 return None
             text = claim_card_text(claim, locale, zone)
-            return Outgoing("edit", text, claim_card_markup(claim, locale), message_id=message_id)
+            return _out("edit", text, claim_card_markup(claim, locale), message_id=message_id)
         return None
     if kind == DIGEST_HEADER:
         cards: list[OrderCard] = []
@@ -114,7 +150,7 @@ async def render(
             card = await order_card(session, int(order_id), max_lines=0)
             if card is not None:
                 cards.append(card)
-        return Outgoing("text", digest_text(cards, locale)) if cards else None
+        return _out("text", digest_text(cards, locale)) if cards else None
     if kind in (ORDER_NOTICE, CLAIM_NOTICE):
         return await _dealer_notice(session, delivery, i18n)
     if kind == APPLICATION_NOTICE:
@@ -122,17 +158,17 @@ async def render(
     if kind == NPS_QUESTION:
         with i18n.context(), i18n.use_locale(locale):
             text = i18n.gettext("nps.question")
-        return Outgoing("text", text, nps_markup(str(delivery.params.get("survey") or "")))
+        return _out("text", text, nps_markup(str(delivery.params.get("survey") or "")))
     if kind == WEEKLY_DIGEST:
-        return Outgoing("text", weekly_digest_text(delivery.params, locale))
+        return _out("text", weekly_digest_text(delivery.params, locale))
     if kind == SHIPMENT_NOTICE:  # core.finance.notices
         with i18n.context(), i18n.use_locale(locale):
             shipped = await shipment_text(session, delivery)
-        return Outgoing("text", shipped) if shipped else None
+        return _out("text", shipped) if shipped else None
     if kind in (STOCK_NOTICE, PRICE_NOTICE):  # core.catalog.alerts
         with i18n.context(), i18n.use_locale(locale):
             message = await alert_message(session, delivery)
-        return Outgoing("text", message[0], message[1]) if message else None
+        return _out("text", message[0], message[1]) if message else None
     return None
 
 
@@ -146,15 +182,15 @@ async def _broadcast(session: AsyncSession, delivery: Delivery) -> Outgoing | No
         button = InlineKeyboardButton(text=content.button_text, url=content.button_url)
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
     if content.photo:
-        return Outgoing("photo", content.text, markup, photos=(content.photo,), parse_mode="HTML")
+        return _out("photo", content.text, markup, photos=(content.photo,), parse_mode="HTML")
     if content.photo_file_name:
         broadcast_id = broadcasts.broadcast_id_of(delivery)
-        file_id = await photos.file_id_of(session, broadcast_id)
+        file_id = await broadcast_photos.file_id_of(session, broadcast_id)
         if file_id is not None:
-            return Outgoing("photo", content.text, markup, photos=(file_id,), parse_mode="HTML")
+            return _out("photo", content.text, markup, photos=(file_id,), parse_mode="HTML")
         # Not on Telegram yet: the sender uploads it (once, reading it when it sends).
-        return Outgoing("photo", content.text, markup, parse_mode="HTML", upload_of=broadcast_id)
-    return Outgoing("text", content.text, markup, parse_mode="HTML")
+        return _out("photo", content.text, markup, parse_mode="HTML", upload_of=broadcast_id)
+    return _out("text", content.text, markup, parse_mode="HTML")
 
 
 async def _approval(
@@ -174,15 +210,15 @@ async def _approval(
                 info.outcome.by,
                 str(delivery.params.get("note") or ""),
             )
-            return Outgoing("text", text[:MAX_TEXT])
+            return _out("text", text[:MAX_TEXT])
         drawn = await approval_texts.card(session, delivery.order_id, zone)
         if drawn is None:
             return None
         text, markup = drawn
         if delivery.kind == CARD_EDIT:
             message_id = delivery.params.get("message_id")
-            return Outgoing("edit", text, markup, message_id=message_id) if message_id else None
-        return Outgoing("text", text, markup)
+            return _out("edit", text, markup, message_id=message_id) if message_id else None
+        return _out("text", text, markup)
 
 
 def _application_notice(delivery: Delivery, i18n: I18n) -> Outgoing:
@@ -197,7 +233,7 @@ def _application_notice(delivery: Delivery, i18n: I18n) -> Outgoing:
                 text += "\n\n" + str(p["thanks"])
         else:
             text = i18n.gettext("notify.application_rejected").format(message=p.get("message", ""))
-    return Outgoing("text", text[:MAX_TEXT])
+    return _out("text", text[:MAX_TEXT])
 
 
 async def _dealer_notice(session: AsyncSession, delivery: Delivery, i18n: I18n) -> Outgoing | None:
@@ -229,4 +265,4 @@ async def _dealer_notice(session: AsyncSession, delivery: Delivery, i18n: I18n) 
         if delivery.kind == ORDER_NOTICE and status == OrderStatus.COMPLETED:
             text += "\n\n" + i18n.gettext("poll.question")
             markup = poll_markup(delivery.order_id or 0)
-    return Outgoing("text", text[:MAX_TEXT], markup)
+    return _out("text", text[:MAX_TEXT], markup)
