@@ -112,7 +112,7 @@ async def render(
         return await _approval(session, delivery, zone=zone, i18n=i18n)
     if kind == CREDIT_CARD and delivery.order_id is not None:  # core.finance.credit
         drawn = await credit_card(session, delivery.order_id, locale, zone)
-        return Outgoing("text", drawn[0], drawn[1]) if drawn else None
+        return _out("text", drawn[0], drawn[1]) if drawn else None
     if kind == ORDER_CARD and delivery.order_id is not None:
         order = await order_card(session, delivery.order_id)
         if order is None:
