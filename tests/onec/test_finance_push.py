@@ -283,7 +283,7 @@ def test_cli_import_of_a_finance_file(
     capsys.readouterr()
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "finance.json" in out and "'contracts': 1" in out
+    assert "finance.json" in out and "договоров 1" in out
     bad = tmp_path / "finance-broken.json"
     bad.write_text('{"as_of": 1}', encoding="utf-8")
     assert main(["import", str(bad)]) == 1
