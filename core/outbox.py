@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import crm_events
 from core.models import OutboxEvent, utcnow
 
 
@@ -26,6 +27,7 @@ class EventKind:
     APPROVAL_DECIDED = "order.approval_decided"  # tell the buyer; update the approvers' cards
     STOCK_BACK = "alert.stock_back"  # tell a person their awaited items are in stock
     PRICE_DROP = "alert.price_drop"  # tell a dealer's opted-in people their items got cheaper
+    CONTACT_LOGGED = "contact.logged"  # a manager logged a contact (core.crm_events -> CRM)
 
 
 def emit(
@@ -44,6 +46,7 @@ def emit(
         available_at=available_at or utcnow(),
     )
     session.add(event)
+    crm_events.follow(session, kind, payload, dedupe_key)
     return event
 
 

@@ -160,6 +160,42 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "day_kind": {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"},
     "outbox_state": {"pending": "ждёт", "done": "выполнено", "failed": "ошибка"},
+    "crm_state": {
+        "pending": "ждёт отправки",
+        "synced": "в CRM",
+        "failed": "ошибка",
+        "paused": "синхронизация на паузе",
+    },
+    "crm_error_kind": {
+        "network": "сеть",
+        "server": "сбой портала",
+        "auth": "вебхук отклонён",
+        "rejected": "портал отклонил данные",
+    },
+    "crm_entity": {
+        "dealer": "дилер",
+        "order": "заказ",
+        "claim": "рекламация",
+        "contact": "контакт",
+        "person": "сотрудник",
+        "portal": "портал",
+    },
+    "contact_channel": {
+        "call": "звонок",
+        "email": "письмо",
+        "messenger": "мессенджер",
+        "forwarded": "пересланное сообщение",
+        "visit": "встреча",
+        "other": "другое",
+    },
+    "contact_topic": {
+        "prices": "цены",
+        "stock": "остатки",
+        "order": "заказ",
+        "claim": "рекламация",
+        "finance": "финансы",
+        "other": "другое",
+    },
     "bool": {"True": "да", "False": "нет"},
 }
 

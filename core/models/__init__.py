@@ -12,6 +12,7 @@ from core.models.claims import (
     ClaimStatus,
     ClaimStatusEvent,
 )
+from core.models.crm import CrmError, CrmLink, CrmPause
 from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
@@ -61,6 +62,9 @@ __all__ = [
     "ClaimReason",
     "ClaimStatus",
     "ClaimStatusEvent",
+    "CrmError",
+    "CrmLink",
+    "CrmPause",
     "CrossGroup",
     "CrossNumber",
     "Dealer",
