@@ -16,6 +16,7 @@ from bot.runner import run_polling, setup_webhook_routes, start_webhook
 from core import migrate
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
+from integrations.crm.worker import build_worker
 from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
@@ -91,6 +92,10 @@ async def serve(
         schedule_jobs(scheduler, settings=settings, sessionmaker=services.sessionmaker, bot=bot)
 
     runner = await start_http(app, settings)
+    crm = build_worker(settings, services.sessionmaker)
+    if crm is not None:  # its own task: the bot's path only writes outbox rows
+        background.append(asyncio.create_task(crm.run_forever(stop)))
+        log.info("crm sync on: Bitrix24")
     if bot is not None:
         if settings.webhook_url:
             await start_webhook(bot, settings.webhook_url, secret)
@@ -110,4 +115,6 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         if bot is not None:
             await bot.session.close()
+        if crm is not None:
+            await crm.port.close()
         await runner.cleanup()

@@ -261,3 +261,19 @@ def _subject(kind: str, payload: dict[str, Any]) -> tuple[str, int]:
         if f"{entity}_id" in payload and kind.endswith(entity):
             return entity, int(payload[f"{entity}_id"])
     return "portal", 0
+
+
+def build_worker(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> CrmWorker | None:
+    """The Bitrix24 worker when BITRIX24_WEBHOOK_URL is set, else None."""
+    if settings.bitrix24_webhook_url is None:
+        return None
+    from integrations.crm.bitrix24 import Bitrix24
+
+    adapter = Bitrix24(
+        settings.bitrix24_webhook_url.get_secret_value(),
+        requests_per_second=settings.bitrix24_requests_per_second,
+        claims_category_id=settings.bitrix24_claims_category_id,
+    )
+    return CrmWorker(sessionmaker, adapter, settings)
