@@ -84,6 +84,8 @@ async def test_bot_order_becomes_one_deal_and_the_dealer_one_company(db, portal,
     await drain(worker)
     deal = assert_one_deal(fake, w)
     assert deal["ASSIGNED_BY_ID"] == "15" and deal["STAGE_ID"] == "NEW"
+    # batches: find company, create it with requisites, find + add people, find + add deal
+    assert fake.requests == 6
     [contact] = fake.of("contact")
     assert contact["ORIGIN_ID"] == f"user-{w['alice']}"
     assert contact["COMPANY_ID"] == fake.of("company")[0]["ID"]
