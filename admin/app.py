@@ -20,6 +20,7 @@ from admin.views import access as access_views
 from admin.views import auth, dealer_editing, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
 from admin.views import contacts as contact_views
+from admin.views import crm as crm_views
 from admin.views import crosses as cross_views
 from admin.views import finance as finance_views
 from admin.web import (
@@ -78,6 +79,7 @@ def build_admin_app(
     app.add_routes(access_views.routes)
     app.add_routes(finance_views.routes)  # a dealer's finance tab and credit policy
     app.add_routes(contact_views.routes)  # the contact log on the dealer card
+    app.add_routes(crm_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

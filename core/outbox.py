@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import crm_events
 from core.models import OutboxEvent, utcnow
 
 
@@ -47,6 +48,7 @@ def emit(
         available_at=available_at or utcnow(),
     )
     session.add(event)
+    crm_events.follow(session, kind, payload, dedupe_key)
     return event
 
 

@@ -37,6 +37,17 @@ PLACEHOLDER_SECRETS = {
 }
 # the shortest secret production accepts, per setting (README: Security)
 MIN_SECRET_LENGTH = {"SECRET_KEY": 32, "WEBHOOK_SECRET": 32, "ONEC_PASSWORD": 12}
+# order status -> Bitrix24 deal stage of the default pipeline (BITRIX24_STAGE_MAP overrides)
+DEFAULT_STAGES = {
+    "new": "NEW",
+    "awaiting_approval": "NEW",
+    "confirmed": "PREPARATION",
+    "in_progress": "EXECUTING",
+    "shipped": "FINAL_INVOICE",
+    "completed": "WON",
+    "rejected": "LOSE",
+    "cancelled": "LOSE",
+}
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dealerbot.sqlite3"
 
 
@@ -90,6 +101,36 @@ class Settings(BaseSettings):
     # the largest finance push (POST /1c/finance body or finance*.json file), PDFs included
     onec_finance_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Bitrix24 (integrations/crm): the incoming webhook's base URL holds its secret code
+    bitrix24_webhook_url: SecretStr | None = None
+    bitrix24_stage_map: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_STAGES)
+    )
+    bitrix24_user_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    bitrix24_claims_category_id: int | None = None
+    bitrix24_requests_per_second: float = Field(default=2.0, gt=0, le=50)
+
+    @field_validator("bitrix24_webhook_url", "bitrix24_claims_category_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bitrix24_stage_map", "bitrix24_user_map", mode="before")
+    @classmethod
+    def _parse_pairs(cls, value: object) -> object:
+        """`a:b,c:d` (what .env can hold) -> {"a": "b", "c": "d"}; empty values are dropped."""
+        if isinstance(value, str):
+            pairs = [part.split(":", 1) for part in value.split(",") if ":" in part]
+            return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
+        return value
+
+    @field_validator("bitrix24_stage_map")
+    @classmethod
+    def _check_stages(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(DEFAULT_STAGES))
+        if unknown:
+            raise ValueError(f"unknown order statuses in the stage map: {', '.join(unknown)}")
+        return {**DEFAULT_STAGES, **value}
 
     @field_validator("working_days", mode="before")
     @classmethod

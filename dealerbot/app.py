@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from admin.app import setup_admin
+from core import crm_sync
 from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
 from integrations.onec.http import setup_onec_routes
@@ -41,12 +42,19 @@ HEALTH_TIMEOUT = 3.0  # seconds the database has to answer /healthz
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and database check: 200 `ok`, or 503 `unavailable` with the reason."""
+    """Liveness and database check: 200 `ok`, or 503 `unavailable` with the reason; a CRM
+    sync paused on a refused webhook adds `crm: paused` and its reason to the 200."""
     services = request.app[SERVICES]
+
+    crm: dict[str, str] = {}
 
     async def ping() -> None:
         async with services.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+        async with services.sessionmaker() as session:
+            paused = await crm_sync.pause(session)
+        if paused is not None:  # the bot still works: reported, not a failed check
+            crm.update(crm="paused", crm_reason=paused.reason)
 
     try:
         await asyncio.wait_for(ping(), HEALTH_TIMEOUT)
@@ -60,7 +68,7 @@ async def healthz(request: web.Request) -> web.Response:
             "healthz: %s: %s", reason, str(error).splitlines()[0][:200] if str(error) else ""
         )
         return web.json_response({"status": "unavailable", "reason": reason}, status=503)
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "ok", **crm})
 
 
 def build_web_app(services: Services) -> web.Application:

@@ -19,6 +19,7 @@ from core.locks import POLLING, ProcessLock, StartRefused, hold_process_lock
 from core.settings import Settings
 from dealerbot.app import Services, build_services, build_web_app
 from dealerbot.telegram import make_sender
+from integrations.crm.worker import build_worker
 from integrations.telegram.jobs import schedule_jobs
 
 log = logging.getLogger("dealerbot")
@@ -116,6 +117,10 @@ async def serve(
         )
 
     runner = await start_http(app, settings)
+    crm = build_worker(settings, services.sessionmaker)
+    if crm is not None:  # its own task: the bot's path only writes outbox rows
+        background.append(asyncio.create_task(crm.run_forever(stop)))
+        log.info("crm sync on: Bitrix24")
     if bot is not None:
         if settings.webhook_url:
             await start_webhook(bot, settings.webhook_url, secret)
@@ -138,4 +143,6 @@ async def serve(
             await bot.session.close()
         if polling_lock is not None:
             await polling_lock.release()
+        if crm is not None:
+            await crm.port.close()
         await runner.cleanup()

@@ -13,6 +13,7 @@ from admin.accounts import dealer_scope
 from admin.queries import dealer_text_match
 from admin.views.access import access_context
 from admin.views.contacts import contacts_context
+from admin.views.crm import crm_badge
 from admin.views.orders import ORDER_STATUSES, SYNC_STATES
 from admin.web import (
     DB,
@@ -372,6 +373,7 @@ async def dealer_card(request: web.Request) -> web.Response:
         "order_statuses": ORDER_STATUSES,
         "sync_states": SYNC_STATES,
         "role_labels": ROLE_LABELS,
+        "crm": await crm_badge(request, "dealer", dealer.id),
         **await choices(request),
     }
     context.update(await access_context(request, dealer, context["people"]))

@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 from admin.accounts import acting_user, dealer_scope
 from admin.keys import SETTINGS
 from admin.orders_export import ExportRow, orders_xlsx
+from admin.views.crm import crm_badge
 from admin.web import (
     DB,
     PREFIX,
@@ -200,6 +201,7 @@ async def order_page(request: web.Request) -> web.Response:
         "sync_states": SYNC_STATES,
         "next_statuses": next_statuses,
         "claims": list(await db.scalars(select(Claim).where(Claim.order_id == order.id))),
+        "crm": await crm_badge(request, "order", order.id),
     }
     return await render(request, "orders/detail.html", context)
 

@@ -270,8 +270,35 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "day_kind": {"holiday": "выходной/праздник", "shortened": "сокращённый", "workday": "рабочий"},
     "outbox_state": {"pending": "ждёт", "done": "выполнено", "failed": "ошибка"},
-    "bool": {"True": "да", "False": "нет"},
-    "contact_topic": {  # core.models.contacts.ContactTopic
+    "crm_state": {
+        "pending": "ждёт отправки",
+        "synced": "в CRM",
+        "failed": "ошибка",
+        "paused": "синхронизация на паузе",
+    },
+    "crm_error_kind": {
+        "network": "сеть",
+        "server": "сбой портала",
+        "auth": "вебхук отклонён",
+        "rejected": "портал отклонил данные",
+    },
+    "crm_entity": {
+        "dealer": "дилер",
+        "order": "заказ",
+        "claim": "рекламация",
+        "contact": "контакт",
+        "person": "сотрудник",
+        "portal": "портал",
+    },
+    "contact_channel": {
+        "call": "звонок",
+        "email": "письмо",
+        "messenger": "мессенджер",
+        "forwarded": "пересланное сообщение",
+        "visit": "встреча",
+        "other": "другое",
+    },
+    "contact_topic": {
         "prices": "цены",
         "stock": "остатки",
         "order": "заказ",
@@ -279,14 +306,7 @@ LABELS: dict[str, dict[str, str]] = {
         "finance": "финансы",
         "other": "другое",
     },
-    "contact_channel": {  # core.models.contacts.ContactChannel
-        "call": "звонок",
-        "email": "почта",
-        "messenger": "мессенджер",
-        "forwarded": "пересланное сообщение",
-        "visit": "встреча",
-        "other": "другое",
-    },
+    "bool": {"True": "да", "False": "нет"},
 }
 
 

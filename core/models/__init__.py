@@ -13,6 +13,7 @@ from core.models.claims import (
     ClaimStatusEvent,
 )
 from core.models.contacts import ContactChannel, ContactTopic, DealerContact
+from core.models.crm import CrmError, CrmLink, CrmPause
 from core.models.crosses import AlertPreference, CrossGroup, CrossNumber, PriceMark, StockAlert
 from core.models.dealers import (
     Application,
@@ -72,6 +73,9 @@ __all__ = [
     "ContactChannel",
     "ContactTopic",
     "CreditPolicy",
+    "CrmError",
+    "CrmLink",
+    "CrmPause",
     "CrossGroup",
     "CrossNumber",
     "Dealer",

@@ -1,7 +1,7 @@
 """dealer_contacts: the manager's contact log; manager_actions.contact_id
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-03 15:00:00
 
 A manager logs a dealer's call, e-mail or messenger request (core.contacts); each logged
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
