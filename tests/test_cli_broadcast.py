@@ -15,19 +15,35 @@ from core.db import create_engine, create_sessionmaker
 from core.models import AuditEntry, Broadcast, Delivery, PilotWave, utcnow
 from dealerbot.cli import main
 from tests import factories
+from tests.conftest import postgres_url, wipe
 from tests.test_cli_errors import fails_with
 
 run = asyncio.run
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+    """A migrated empty database: a new SQLite file, or TEST_DATABASE_URL's PostgreSQL wiped."""
     monkeypatch.chdir(tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("TIMEZONE", "Europe/Moscow")
+    monkeypatch.setenv("REDIS_URL", "")
+    url = postgres_url()
+    if url is not None:
+        request.getfixturevalue("database_url")  # migrated once per run
+        run(_wiped(url))
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
     assert main(["db", "upgrade"]) == 0
     return url
+
+
+async def _wiped(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await wipe(engine)
+    finally:
+        await engine.dispose()
 
 
 def _in_db(url: str, work: Any) -> Any:
