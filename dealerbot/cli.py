@@ -393,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dealerbot.cli_access import add_access_commands
 
     add_access_commands(sub, dealer)  # dealer pause|resume, user revoke|restore|group
+    from dealerbot.cli_broadcast import add_broadcast_commands
+
+    add_broadcast_commands(sub)  # broadcast create|show
     return parser
 
 

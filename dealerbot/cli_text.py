@@ -42,6 +42,17 @@ CLI_TEXTS: dict[str, str] = {
     "cli.schema_missing": "В базе нет нужных таблиц: выполните `dealerbot db upgrade`.",
     "cli.migration": "Миграция не выполнена: {reason}.",
     "cli.generic": "Команда не выполнена: {reason}.",
+    "cli.broadcast_not_found": "Рассылка {broadcast_id} не найдена.",
+    "cli.broadcast_bad_time": (
+        "Время «{value}» не распознано: укажите его как 2026-12-05T10:00 "
+        "(в часовом поясе TIMEZONE) или 2026-12-05T10:00+03:00."
+    ),
+    "cli.broadcast_bad_audience": (
+        "Аудитория «{spec}» не распознана: укажите all, pilot, wave:ID или tag:NAME."
+    ),
+    "cli.broadcast_no_pilot": "Пилотной волны нет: сначала создайте волну в админке.",
+    "cli.broadcast_unknown_tag": "Тег «{tag}» не найден ни у одного дилера.",
+    "broadcast.text_required": "Текст рассылки пустой: укажите его в --text.",
     # what a command says when it did its work
     "done.db_at": "База данных на ревизии {revision}.",
     "done.demo_admin": "Вход в админку: {url}, логин admin, пароль {password} (показан один раз).",
@@ -56,6 +67,12 @@ CLI_TEXTS: dict[str, str] = {
     "done.user_revoked": "Доступ пользователя {id} ({name}) закрыт.",
     "done.user_restored": "Доступ пользователя {id} ({name}) восстановлен.",
     "done.user_group": "Пользователь {id}: группа менеджеров {group}.",
+    "done.broadcast_queued": "Рассылка {id} запущена: в очереди {queued} из {total}.",
+    "done.broadcast_scheduled": "Рассылка {id} запланирована на {at}.",
+    "done.broadcast_head": "Рассылка {id} «{title}»: {state}.",
+    "done.broadcast_start": "Старт: {at} ({zone}).",
+    "done.broadcast_total": "Получателей: {total}.",
+    "done.broadcast_count": "{label}: {n}",
 }
 
 
