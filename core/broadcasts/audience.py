@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import sandbox
 from core.errors import InvalidInput
 from core.models import Dealer, Order, OrderSource, Role, User, utcnow
 
@@ -142,6 +143,7 @@ async def recipients(
                 User.is_active.is_(True),
                 User.telegram_id.is_not(None),
                 User.blocked_bot_at.is_(None),
+                sandbox.real_people(),  # sandbox people are never recipients
             )
             .order_by(User.id)
         )

@@ -39,10 +39,13 @@ from core.models.orders import (
     SyncState,
 )
 from core.models.rollout import NpsResponse
+from core.models.sandbox import SandboxFile, SandboxMessage
 from core.models.saved_lists import SavedList, SavedListLine
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent, ThrottleHit
 
 __all__ = [
+    "SandboxFile",
+    "SandboxMessage",
     "AdminSetting",
     "AlertPreference",
     "ApiToken",
