@@ -20,6 +20,8 @@ from admin.views import access as access_views
 from admin.views import auth, dealer_editing, dealers, metrics, orders, pilot, system
 from admin.views import broadcasts as broadcast_views
 from admin.views import crosses as cross_views
+from admin.views import sandbox as sandbox_views
+from admin.views.sandbox import SANDBOX, SandboxPort
 from admin.web import (
     PREFIX,
     auth_middleware,
@@ -49,9 +51,13 @@ def build_admin_app(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     metrics_cache: WindowCache | None = None,
+    sandbox: SandboxPort | None = None,
 ) -> web.Application:
-    """The /admin sub-application: pages, static files, login, CSRF."""
+    """The /admin sub-application: pages, static files, login, CSRF (and the sandbox page,
+    whose bot the composition root passes in)."""
     app = web.Application(client_max_size=settings.max_upload_bytes + 64 * 1024)
+    if sandbox is not None:
+        app[SANDBOX] = sandbox
     app[SETTINGS] = settings
     app[SESSIONMAKER] = sessionmaker
     app[METRICS_CACHE] = WindowCache() if metrics_cache is None else metrics_cache
@@ -74,6 +80,7 @@ def build_admin_app(
     app.add_routes(dealer_editing.routes)  # people, legal entities, addresses, tags, approval
     app.add_routes(cross_views.routes)
     app.add_routes(access_views.routes)
+    app.add_routes(sandbox_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 
@@ -83,10 +90,11 @@ def setup_admin(
     *,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox: SandboxPort | None = None,
 ) -> None:
     """Mount the admin pages at /admin and the JSON API at /api/v1 on the main application."""
     metrics_cache = WindowCache()
-    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker, metrics_cache))
+    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker, metrics_cache, sandbox))
     api = build_api_app()
     api[SETTINGS] = settings
     api[SESSIONMAKER] = sessionmaker

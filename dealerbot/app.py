@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from admin.app import setup_admin
+from bot.sandbox.feeder import Sandbox
 from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
 from integrations.onec.http import setup_onec_routes
@@ -74,10 +75,15 @@ def build_web_app(services: Services) -> web.Application:
         sessionmaker=services.sessionmaker,
         storage_dir=Path(services.settings.onec_storage_dir),
     )
-    setup_admin(app, settings=services.settings, sessionmaker=services.sessionmaker)
+    # the sandbox: the real Dispatcher through an in-process Bot API (no token needed)
+    sandbox = Sandbox(services.settings, services.sessionmaker)
+    setup_admin(
+        app, settings=services.settings, sessionmaker=services.sessionmaker, sandbox=sandbox
+    )
 
     async def dispose_engine(_app: web.Application) -> AsyncIterator[None]:
         yield
+        await sandbox.close()
         await services.engine.dispose()
 
     app.cleanup_ctx.append(dispose_engine)

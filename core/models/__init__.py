@@ -44,8 +44,6 @@ from core.models.saved_lists import SavedList, SavedListLine
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent, ThrottleHit
 
 __all__ = [
-    "SandboxFile",
-    "SandboxMessage",
     "AdminSetting",
     "AlertPreference",
     "ApiToken",
@@ -90,6 +88,8 @@ __all__ = [
     "Product",
     "ProductGroup",
     "Role",
+    "SandboxFile",
+    "SandboxMessage",
     "SatisfactionResponse",
     "SavedList",
     "SavedListLine",
