@@ -66,7 +66,7 @@
       });
     });
   }
-  Chat.prototype.url = function (what) { return prefix + "/sandbox/chat/c" + this.chatId + (what ? "/" + what : ""); };
+  Chat.prototype.url = function (what) { return prefix + "/sandbox/chat" + (what ? "/" + what : "") + "?c=" + this.chatId; };
   Chat.prototype.open = function (value) {
     var self = this;
     var body = value === "stranger" ? {stranger: "1"} : {user_id: value};
@@ -113,7 +113,7 @@
       div.dataset.messageId = m.message_id;
       if (m.file_id) {
         var a = document.createElement("a");
-        a.href = prefix + "/sandbox/file/" + encodeURIComponent(m.file_id);
+        a.href = prefix + "/sandbox/file?id=" + encodeURIComponent(m.file_id);
         a.textContent = (m.kind === "photo" ? "🖼 " : "📎 ") + (m.file_name || "файл");
         div.appendChild(a);
       }

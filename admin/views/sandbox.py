@@ -65,7 +65,10 @@ async def _may_play(request: web.Request, chat_id: int) -> None:
 
 
 def _chat_id(request: web.Request) -> int:
-    return int(request.match_info["chat"][1:])
+    value = request.query.get("c", "")
+    if not value.isdigit() or len(value) > 19:
+        raise web.HTTPNotFound(text="нет такого чата песочницы")
+    return int(value)
 
 
 @routes.get("/sandbox")
@@ -109,7 +112,7 @@ async def open_chat(request: web.Request) -> web.Response:
     return web.json_response({"chat_id": stand_in.telegram_id, "name": person.full_name})
 
 
-@routes.get("/sandbox/chat/{chat:c\\d{1,19}}")
+@routes.get("/sandbox/chat")
 async def chat_json(request: web.Request) -> web.Response:
     """The chat's messages (after delivering what waits for the sandbox's chats)."""
     chat_id = _chat_id(request)
@@ -139,7 +142,7 @@ async def chat_json(request: web.Request) -> web.Response:
     return web.json_response({"chat_id": chat_id, "messages": messages})
 
 
-@routes.post("/sandbox/chat/{chat:c\\d{1,19}}/say")
+@routes.post("/sandbox/chat/say")
 async def say(request: web.Request) -> web.Response:
     """The person types a message."""
     chat_id = _chat_id(request)
@@ -151,7 +154,7 @@ async def say(request: web.Request) -> web.Response:
     return web.json_response({"toasts": done["toasts"]})
 
 
-@routes.post("/sandbox/chat/{chat:c\\d{1,19}}/press")
+@routes.post("/sandbox/chat/press")
 async def press(request: web.Request) -> web.Response:
     """The person taps an inline button."""
     chat_id = _chat_id(request)
@@ -166,7 +169,7 @@ async def press(request: web.Request) -> web.Response:
     return web.json_response({"toasts": done["toasts"]})
 
 
-@routes.post("/sandbox/chat/{chat:c\\d{1,19}}/upload")
+@routes.post("/sandbox/chat/upload")
 async def upload(request: web.Request) -> web.Response:
     """The person sends a file (an Excel cart, say)."""
     chat_id = _chat_id(request)
@@ -178,7 +181,7 @@ async def upload(request: web.Request) -> web.Response:
     return web.json_response({"toasts": done["toasts"]})
 
 
-@routes.post("/sandbox/chat/{chat:c\\d{1,19}}/inline")
+@routes.post("/sandbox/chat/inline")
 async def inline(request: web.Request) -> web.Response:
     """The person types into the inline-mode box: the bot's results."""
     chat_id = _chat_id(request)
@@ -187,11 +190,11 @@ async def inline(request: web.Request) -> web.Response:
     return web.json_response({"results": results})
 
 
-@routes.get("/sandbox/file/{file_id}")
+@routes.get("/sandbox/file")
 async def download(request: web.Request) -> web.Response:
     """A file of the sandbox (one the bot sent or one uploaded)."""
     row = await request[DB].scalar(
-        select(SandboxFile).where(SandboxFile.file_id == request.match_info["file_id"])
+        select(SandboxFile).where(SandboxFile.file_id == request.query.get("id", ""))
     )
     if row is None:
         raise web.HTTPNotFound(text="нет такого файла")

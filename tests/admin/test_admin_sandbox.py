@@ -62,19 +62,19 @@ async def test_play_search_tap_and_reset(
     status, body, _ = await b.post("/admin/sandbox/open", {"user_id": person_id})
     chat_id = json.loads(body)["chat_id"]
     assert status == 200
-    assert (await b.post(f"/admin/sandbox/chat/c{chat_id}/say", {"text": "OC 90"}))[0] == 200
-    messages = json.loads((await b.get(f"/admin/sandbox/chat/c{chat_id}"))[1])["messages"]
+    assert (await b.post(f"/admin/sandbox/chat/say?c={chat_id}", {"text": "OC 90"}))[0] == 200
+    messages = json.loads((await b.get(f"/admin/sandbox/chat?c={chat_id}"))[1])["messages"]
     found = messages[-1]
     assert "350,00" in found["text"]
     add = found["markup"]["inline_keyboard"][0][0]
     status, body, _ = await b.post(
-        f"/admin/sandbox/chat/c{chat_id}/press",
+        f"/admin/sandbox/chat/press?c={chat_id}",
         {"message_id": found["message_id"], "data": add["callback_data"]},
     )
     assert status == 200 and "в корзине 1" in json.loads(body)["toasts"][0]
     # a real chat id is not a sandbox chat
-    assert (await b.post("/admin/sandbox/chat/c12345/say", {"text": "hi"}))[0] == 404
-    status, _, location = await b.post("/admin/sandbox/reset")
+    assert (await b.post("/admin/sandbox/chat/say?c=12345", {"text": "hi"}))[0] == 404
+    status, _, _ = await b.post("/admin/sandbox/reset")
     assert status == 303
     async with db() as s:
         assert await s.scalar(select(User).where(User.telegram_id == chat_id)) is None
