@@ -23,6 +23,8 @@ from admin.views import contacts as contact_views
 from admin.views import crm as crm_views
 from admin.views import crosses as cross_views
 from admin.views import finance as finance_views
+from admin.views import sandbox as sandbox_views
+from admin.views.sandbox import SANDBOX, SandboxPort
 from admin.web import (
     PREFIX,
     auth_middleware,
@@ -52,9 +54,13 @@ def build_admin_app(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     metrics_cache: WindowCache | None = None,
+    sandbox: SandboxPort | None = None,
 ) -> web.Application:
-    """The /admin sub-application: pages, static files, login, CSRF."""
+    """The /admin sub-application: pages, static files, login, CSRF (and the sandbox page,
+    whose bot the composition root passes in)."""
     app = web.Application(client_max_size=settings.max_upload_bytes + 64 * 1024)
+    if sandbox is not None:
+        app[SANDBOX] = sandbox
     app[SETTINGS] = settings
     app[SESSIONMAKER] = sessionmaker
     app[METRICS_CACHE] = WindowCache() if metrics_cache is None else metrics_cache
@@ -80,6 +86,7 @@ def build_admin_app(
     app.add_routes(finance_views.routes)  # a dealer's finance tab and credit policy
     app.add_routes(contact_views.routes)  # the contact log on the dealer card
     app.add_routes(crm_views.routes)
+    app.add_routes(sandbox_views.routes)
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 
@@ -89,10 +96,11 @@ def setup_admin(
     *,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox: SandboxPort | None = None,
 ) -> None:
     """Mount the admin pages at /admin and the JSON API at /api/v1 on the main application."""
     metrics_cache = WindowCache()
-    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker, metrics_cache))
+    app.add_subapp(PREFIX, build_admin_app(settings, sessionmaker, metrics_cache, sandbox))
     api = build_api_app()
     api[SETTINGS] = settings
     api[SESSIONMAKER] = sessionmaker

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core import sandbox
 from core.calendar import WorkingCalendar
 from core.catalog.alerts import ALERT_EVENTS, alert_deliveries
 from core.models import (
@@ -88,7 +89,10 @@ class Recipient:
 
 def _reachable(query: Any) -> Any:
     return query.where(
-        User.is_active.is_(True), User.telegram_id.is_not(None), User.blocked_bot_at.is_(None)
+        User.is_active.is_(True),
+        User.telegram_id.is_not(None),
+        User.blocked_bot_at.is_(None),
+        sandbox.people_of_mode(),  # sandbox events reach sandbox people only, and vice versa
     )
 
 
@@ -99,10 +103,12 @@ async def manager_recipients(
     out: list[Recipient] = []
     dealer = await session.get(Dealer, dealer_id)
     if dealer is not None and dealer.manager_id is not None:
-        manager = await session.scalar(_reachable(select(User).where(User.id == dealer.manager_id)))
+        # in the sandbox the dealer's manager is played by their sandbox stand-in
+        key = User.sandbox_of_id if sandbox.active() else User.id
+        manager = await session.scalar(_reachable(select(User).where(key == dealer.manager_id)))
         if manager is not None and manager.telegram_id is not None:
             out.append(Recipient(manager.telegram_id, manager.id, manager.language))
-    if notify.managers_chat_id is not None:
+    if notify.managers_chat_id is not None and not sandbox.active():
         out.append(Recipient(notify.managers_chat_id, None, "ru"))
     if not out:
         everyone = await session.scalars(
@@ -151,7 +157,8 @@ async def fan_out(
         order = await session.get(Order, int(payload["order_id"]))
         if order is None:
             return []
-        held = order.is_after_hours and notify.after_hours_policy == DIGEST
+        # the sandbox shows the card at once: a demo does not wait for the morning digest
+        held = order.is_after_hours and notify.after_hours_policy == DIGEST and not sandbox.active()
         until = calendar.next_working_start(order.placed_at) if held else now
         state = DeliveryState.HELD if held and until > now else DeliveryState.QUEUED
         for to in await manager_recipients(session, order.dealer_id, notify):

@@ -41,7 +41,10 @@ def emit(
     available_at: datetime | None = None,
 ) -> OutboxEvent:
     """Add an event to the session; it is stored when the caller commits."""
+    from core import sandbox  # core.sandbox imports the models this module does
+
     event = OutboxEvent(
+        is_sandbox=sandbox.active(),
         kind=kind,
         payload=payload,
         dedupe_key=dedupe_key,

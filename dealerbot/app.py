@@ -16,6 +16,7 @@ from admin.app import setup_admin
 from core import crm_sync
 from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
+from dealerbot.telegram import make_sandbox
 from integrations.onec.http import setup_onec_routes
 
 
@@ -82,10 +83,15 @@ def build_web_app(services: Services) -> web.Application:
         sessionmaker=services.sessionmaker,
         storage_dir=Path(services.settings.onec_storage_dir),
     )
-    setup_admin(app, settings=services.settings, sessionmaker=services.sessionmaker)
+    # the sandbox: the real Dispatcher through an in-process Bot API (no token needed)
+    sandbox = make_sandbox(services.settings, services.sessionmaker)
+    setup_admin(
+        app, settings=services.settings, sessionmaker=services.sessionmaker, sandbox=sandbox
+    )
 
     async def dispose_engine(_app: web.Application) -> AsyncIterator[None]:
         yield
+        await sandbox.close()
         await services.engine.dispose()
 
     app.cleanup_ctx.append(dispose_engine)

@@ -8,6 +8,7 @@ from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbound import Outbound
+from bot.sandbox.feeder import Sandbox
 from core.settings import Settings
 from integrations.telegram.sender import Sender
 
@@ -17,3 +18,10 @@ def make_sender(
 ) -> Sender:
     """The outbox sender with the bot's renderer (texts and keyboards in the configured zone)."""
     return Sender(bot, sessionmaker, settings, render=Outbound(settings.zone), **kw)
+
+
+def make_sandbox(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> Sandbox:
+    """The in-process sandbox bot (bot.sandbox) with a sender of its own (sandbox chats only)."""
+    return Sandbox(
+        settings, sessionmaker, lambda bot: make_sender(bot, sessionmaker, settings, sandbox=True)
+    )

@@ -10,7 +10,7 @@ one does: a forged id reveals nothing, not even that the thing exists.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -29,9 +29,12 @@ def scope_for(role: str, user_id: int | None) -> ColumnElement[bool] | None:
         return false()
     me, peer = aliased(User), aliased(User)
     my_group = select(me.manager_group).where(me.id == user_id).scalar_subquery()
+    # a sandbox stand-in (core.sandbox) acts with the scope of the person it plays
+    acting = select(func.coalesce(me.sandbox_of_id, me.id)).where(me.id == user_id)
+    user_id_of = acting.scalar_subquery()
     peers = select(peer.id).where(peer.manager_group.is_not(None), peer.manager_group == my_group)
     return or_(
-        Dealer.manager_id == user_id,
+        Dealer.manager_id == user_id_of,
         Dealer.manager_id.is_(None),
         Dealer.manager_id.in_(peers),
     )

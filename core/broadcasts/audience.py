@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import sandbox
 from core.access.rule import broadcast_refusal
 from core.errors import InvalidInput
 from core.models import Dealer, DealerStatus, Order, OrderSource, Role, User, utcnow
@@ -157,6 +158,7 @@ async def recipients(
                 User.role == Role.DEALER,
                 User.telegram_id.is_not(None),
                 User.blocked_bot_at.is_(None),
+                sandbox.real_people(),  # sandbox people are never recipients
             )
             .order_by(User.id)
         )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core import sandbox
 from core.access.scope import require_claim_in_scope
 from core.dealers.features import CLAIMS, require_feature
 from core.dealers.service import dealer_id_of, get_dealer
@@ -152,6 +153,7 @@ async def file_claim(
         author_id=user.id,
         comment=comment,
         created_at=now,
+        is_sandbox=sandbox.active(),
     )
     try:
         async with session.begin_nested():

@@ -257,6 +257,7 @@ async def after_hours_stats(
     where: list[ColumnElement[bool]] = [
         Order.placed_at >= period.start,
         Order.placed_at < period.end,
+        Order.is_sandbox.is_(False),  # core.sandbox: never counted
         *dealer_scope(Order.dealer_id, filters),
     ]
     total, flagged = (

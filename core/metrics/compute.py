@@ -107,7 +107,12 @@ def _in(column: Any, period: Period) -> ColumnElement[bool]:
 
 
 def _orders_where(filters: MetricFilters, period: Period) -> list[ColumnElement[bool]]:
-    return [_in(Order.placed_at, period), *dealer_scope(Order.dealer_id, filters)]
+    # core.sandbox: orders made in the sandbox are never counted
+    return [
+        _in(Order.placed_at, period),
+        Order.is_sandbox.is_(False),
+        *dealer_scope(Order.dealer_id, filters),
+    ]
 
 
 async def _first(session: AsyncSession, query: Any) -> Any:
@@ -198,7 +203,10 @@ async def order_figures(
         claims, wrong_items = await _first(
             session,
             select(func.count(), func.coalesce(func.sum(case((wrong, 1), else_=0)), 0)).where(
-                _in(Claim.created_at, period), *dealer_scope(Claim.dealer_id, filters)
+                _in(Claim.created_at, period),
+                Claim.is_sandbox.is_(False),
+                Claim.is_sandbox.is_(False),
+                *dealer_scope(Claim.dealer_id, filters),
             ),
         )
         result["claims_per_100"] = (
@@ -265,7 +273,12 @@ async def repeat_bot_share(
     def bot_order(*when: ColumnElement[bool]) -> ColumnElement[bool]:
         return (
             exists()
-            .where(Order.dealer_id == Dealer.id, Order.source == OrderSource.BOT, *when)
+            .where(
+                Order.dealer_id == Dealer.id,
+                Order.source == OrderSource.BOT,
+                Order.is_sandbox.is_(False),
+                *when,
+            )
             .correlate(Dealer)
         )
 
@@ -419,6 +432,7 @@ async def days_to_first_order(
             Order.dealer_id == Dealer.id,
             Order.source == OrderSource.BOT,
             Order.placed_at >= Dealer.onboarded_at,
+            Order.is_sandbox.is_(False),
         )
         .correlate(Dealer)
         .scalar_subquery()

@@ -48,6 +48,7 @@ from core.models.orders import (
     SyncState,
 )
 from core.models.rollout import NpsResponse
+from core.models.sandbox import SandboxFile, SandboxMessage
 from core.models.saved_lists import SavedList, SavedListLine
 from core.models.system import CalendarDay, ExchangeSession, ManagerAction, OutboxEvent, ThrottleHit
 
@@ -107,6 +108,8 @@ __all__ = [
     "Product",
     "ProductGroup",
     "Role",
+    "SandboxFile",
+    "SandboxMessage",
     "SatisfactionResponse",
     "SavedList",
     "SavedListLine",

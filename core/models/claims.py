@@ -46,6 +46,7 @@ class Claim(Base):
     status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.NEW)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_sandbox: Mapped[bool] = mapped_column(default=False)  # made in /admin/sandbox
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_note: Mapped[str] = mapped_column(Text, default="")

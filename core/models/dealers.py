@@ -127,6 +127,10 @@ class User(Base):
         ForeignKey("legal_entities.id", ondelete="SET NULL")
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    # a sandbox person (core.sandbox) plays this real person, with their dealer and scope
+    sandbox_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     blocked_bot_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # buyer | approver | admin inside the dealer (core.dealers.roles.DealerRole)

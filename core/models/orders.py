@@ -94,6 +94,7 @@ class Order(Base):
     reorder_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_after_hours: Mapped[bool] = mapped_column(default=False)
+    is_sandbox: Mapped[bool] = mapped_column(default=False)  # made in /admin/sandbox
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rejected_reason: Mapped[str | None] = mapped_column(Text)

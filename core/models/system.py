@@ -26,6 +26,7 @@ class OutboxEvent(Base):
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    is_sandbox: Mapped[bool] = mapped_column(default=False)  # emitted while playing the sandbox
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -56,6 +56,7 @@ async def orders_pending_export(session: AsyncSession, *, limit: int = 500) -> l
                     Order.sync_state == SyncState.PENDING,
                     Order.source == OrderSource.BOT,
                     Order.status != OrderStatus.AWAITING_APPROVAL,
+                    Order.is_sandbox.is_(False),  # core.sandbox: never offered to 1C
                 )
                 .options(selectinload(Order.lines))
                 .order_by(Order.id)

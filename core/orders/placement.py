@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core import sandbox
 from core.calendar import WorkingCalendar
 from core.catalog.offers import load_offers
 from core.dealers.features import AFTER_HOURS_ORDERS, feature_enabled
@@ -153,6 +154,7 @@ async def place_order(
         reorder_of_id=cart.reorder_of_id,
         placed_at=now,
         is_after_hours=after_hours,
+        is_sandbox=sandbox.active(),
         comment=comment,
         desired_date=desired_date,
         dealer_po=dealer_po,

@@ -17,6 +17,7 @@ are retried with exponential backoff (a few times at once, then later, then give
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from aiogram.exceptions import (
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core import sandbox
 from core.broadcasts import service as broadcasts
 from core.calendar import load_calendar
 from core.db import is_database_outage
@@ -73,8 +75,12 @@ class Sender:
         max_inline_wait: float = 10.0,
         lease: timedelta = timedelta(minutes=2),
         receipts: Receipts | None = None,
+        sandbox: bool = False,
     ) -> None:
         self.bot = bot
+        # core.sandbox: a real sender takes real events and chats only, the sandbox's sender
+        # (bot.sandbox, whose Bot answers in-process) the sandbox's only
+        self.sandbox = sandbox
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.clock = clock or MonotonicClock()
@@ -97,6 +103,8 @@ class Sender:
         due, mark finished broadcasts done; messages sent."""
         await self.recover(now)
         await self.route(now)
+        if self.sandbox:
+            return await self.send_due(now)
         await self.start_broadcasts(now)
         sent = await self.send_due(now)
         async with self.sessionmaker() as session:
@@ -135,6 +143,7 @@ class Sender:
                         OutboxEvent.state == "pending",
                         OutboxEvent.kind.in_(HANDLED_KINDS),
                         OutboxEvent.available_at <= now,
+                        OutboxEvent.is_sandbox.is_(self.sandbox),
                     )
                     .order_by(OutboxEvent.id)
                     .limit(self.batch)
@@ -142,6 +151,9 @@ class Sender:
                 )
             )
             for event in events:
+                if not self.sandbox and await sandbox.concerns_sandbox(session, event):
+                    event.is_sandbox = True  # about a sandbox order: the sandbox's sender's
+                    continue
                 taken = await session.execute(
                     update(OutboxEvent)
                     .where(OutboxEvent.id == event.id, OutboxEvent.state == "pending")
@@ -152,7 +164,8 @@ class Sender:
                     continue  # another sender took it
                 try:
                     async with session.begin_nested():
-                        await fan_out(session, event, calendar=calendar, notify=notify, now=now)
+                        with sandbox.playing() if self.sandbox else contextlib.nullcontext():
+                            await fan_out(session, event, calendar=calendar, notify=notify, now=now)
                     routed += 1
                 except Exception as error:
                     log.exception("routing failed event=%s", event.id)
@@ -193,6 +206,11 @@ class Sender:
                 await session.execute(
                     select(Delivery.id, Delivery.chat_id)
                     .where(Delivery.state == S.QUEUED, Delivery.available_at <= now)
+                    .where(
+                        Delivery.chat_id >= sandbox.SANDBOX_BASE
+                        if self.sandbox
+                        else Delivery.chat_id < sandbox.SANDBOX_BASE
+                    )
                     # broadcast rows after everything else: a card for a new order does not
                     # wait behind ten thousand broadcast messages
                     .order_by(

@@ -1,7 +1,7 @@
 """api_tokens.role and api_tokens.user_id: an API token reads in an admin's or a manager's scope
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-03 15:00:00
 
 Tokens made before this revision keep the admin scope they had (role "admin").
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0020"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
