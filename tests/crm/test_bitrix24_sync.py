@@ -243,3 +243,34 @@ async def test_contact_logged_becomes_an_activity(db, portal, make_worker):
     async with db() as s:
         link = await s.scalar(select(CrmLink).where(CrmLink.entity == "contact"))
         assert link.local_id == 7 and link.crm_id == activity["ID"]
+
+
+async def test_claim_becomes_an_activity_on_the_company(db, portal, make_worker):
+    from core.claims.service import ClaimLineInput, file_claim
+    from core.models import Order, User
+    from core.orders.queries import get_order
+
+    fake, _ = portal
+    w = await bot_order(db)
+    async with db() as s:
+        manager = await s.get(User, w["manager"].id)
+        await confirm_order(s, w["order"], manager)
+        order = await get_order(s, w["dealer"], w["order"])
+        alice = await s.get(User, w["alice"])
+        claim = await file_claim(
+            s,
+            alice,
+            order.id,
+            [ClaimLineInput(order.lines[0].id, "wrong_item", "1", "пришёл другой фильтр")],
+            comment="пересорт",
+            attachments=[],
+            request_key="cl-1",
+        )
+        await s.commit()
+        number = claim.number
+        order_number = (await s.get(Order, w["order"])).number
+    await drain(make_worker())
+    [activity] = fake.of("activity")
+    assert activity["SUBJECT"] == f"Рекламация {number} по заказу {order_number}"
+    assert activity["OWNER_ID"] == fake.of("company")[0]["ID"]
+    assert len(fake.of("deal")) == 1  # the order's deal only
