@@ -35,7 +35,12 @@ _FOLLOWS: dict[str, tuple[str, str]] = {
 def emit_crm(
     session: AsyncSession, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None
 ) -> OutboxEvent | None:
-    """Add one CRM row to the session (the one place a CRM event is written)."""
+    """Add one CRM row to the session (the one place a CRM event is written); nothing while
+    the sandbox is played (core.sandbox: sandbox objects never reach the CRM)."""
+    from core import sandbox  # core.sandbox imports the models, as core.outbox does
+
+    if sandbox.active():
+        return None
     event = OutboxEvent(kind=kind, payload=payload, dedupe_key=dedupe_key, available_at=utcnow())
     session.add(event)
     return event

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core import sandbox
 from core.display import label
 from core.models import Claim, Dealer, LegalEntity, Order, Role, User
 from core.settings import Settings
@@ -29,6 +30,7 @@ async def dealer_card(session: AsyncSession, settings: Settings, dealer_id: int)
     people = await session.scalars(
         select(User)
         .where(User.dealer_id == dealer_id, User.role == Role.DEALER, User.is_active.is_(True))
+        .where(sandbox.real_people())  # the sandbox's stand-ins are never CRM contacts
         .order_by(User.id)
     )
     return DealerCard(

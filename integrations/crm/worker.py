@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core import crm_events, crm_sync
+from core import crm_events, crm_sync, sandbox
 from core.models import Claim, Order, OutboxEvent, utcnow
 from core.settings import Settings
 from integrations.crm import cards
@@ -111,6 +111,10 @@ class CrmWorker:
         async with self.sessionmaker() as session:
             event = await session.get_one(OutboxEvent, event_id)
             kind, payload, attempts = event.kind, dict(event.payload), event.attempts
+            if await sandbox.concerns_sandbox(session, event):  # e.g. a sandbox order confirmed
+                await self._finish(session, event_id, "skipped", "sandbox")  # in the admin
+                await session.commit()
+                return "skipped"
         entity, local_id = _subject(kind, payload)
         try:
             await self._push(kind, payload)
