@@ -47,10 +47,13 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.bot_bench import BRANDS, KINDS, bench_dealer, fill_catalog
 from core import migrate
 from core.db import create_engine, create_sessionmaker, is_sqlite
+from core.models import AdminSetting
+from integrations.onec import storage
 from tests.bot.fake_api import SCHEMA_FILE, Call, FakeTelegram, Schema, TgUser
 from tests.multiprocess.cluster import SECRET, Cluster, Worker
 
@@ -134,6 +137,20 @@ async def backends(engine: Any, database: str) -> list[int]:
             text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}
         )
         return [r[0] for r in rows]
+
+
+async def share_storage(sessionmaker: async_sessionmaker[AsyncSession], onec: Path) -> None:
+    """The workers' 1C storage folder, marked with the id this database expects (a folder of
+    an earlier run may be gone)."""
+    async with sessionmaker() as s:
+        row = await s.get(AdminSetting, storage.SETTING)
+    mark(onec, row.value if row is not None else None)
+
+
+def mark(onec: Path, storage_id: str | None) -> None:
+    onec.mkdir(parents=True, exist_ok=True)
+    if storage_id is not None:
+        (onec / storage.MARKER).write_text(storage_id + "\n", encoding="utf-8")
 
 
 def pg_local(pids: list[int]) -> bool:
@@ -254,13 +271,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await fake.start()
     results = []
     try:
-        with tempfile.TemporaryDirectory(prefix="workers-bench-") as tmp:
-            for n in counts:
-                results.append(
-                    await one_count(
-                        n, args, fake, people, words + articles, engine, database, url, Path(tmp)
-                    )
+        # kept between runs: the 1C storage folder is marked with this database's id
+        folder = Path(tempfile.gettempdir()) / f"workers-bench-{database}"
+        await share_storage(sessionmaker, folder / "onec")
+        for n in counts:
+            results.append(
+                await one_count(
+                    n, args, fake, people, words + articles, engine, database, url, folder
                 )
+            )
     finally:
         await fake.close()
         await engine.dispose()
