@@ -17,6 +17,7 @@ BENCHES = (
     "dashboard_bench",
     "after_hours_bench",
     "crosses_bench",
+    "workers_bench",
 )
 
 
