@@ -40,6 +40,7 @@ async def servers(
     db: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> AsyncIterator[dict[str, TestServer]]:
     made: dict[str, TestServer] = {}
+    # both servers are workers of one database: they share one 1C storage folder
     for name, proxies in (("direct", ""), ("proxied", f"{PROXY}/32")):
         settings = get_settings(
             environment="test",
@@ -49,7 +50,7 @@ async def servers(
         )
         app = web.Application()
         setup_onec_routes(
-            app, settings=settings, sessionmaker=db, storage_dir=tmp_path / name, limits=TEST_LIMITS
+            app, settings=settings, sessionmaker=db, storage_dir=tmp_path, limits=TEST_LIMITS
         )
         made[name] = TestServer(app, host="127.0.0.1")
         await made[name].start_server()
