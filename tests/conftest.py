@@ -72,7 +72,9 @@ async def wipe(engine: AsyncEngine) -> None:
 async def db(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A clean database for one test: the session factory; every table is emptied afterwards."""
+    """A clean database for one test: the session factory; every table is emptied before (a
+    test without this fixture may have left rows, e.g. a 1C storage marker) and afterwards."""
+    await wipe(engine)
     yield sessionmaker
     await wipe(engine)
 
