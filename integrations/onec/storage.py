@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.locks import StartRefused
@@ -40,8 +41,12 @@ async def check_shared_storage(
     """The storage id, after checking the folder is writable and the one the others use."""
     _probe(storage_dir)
     marker = storage_dir / MARKER
-    found = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
     async with sessionmaker() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":  # workers starting at once: in turn
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": SETTING}
+            )
+        found = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
         row = await session.get(AdminSetting, SETTING, with_for_update=True)
         if row is None:
             found = found or secrets.token_hex(16)
