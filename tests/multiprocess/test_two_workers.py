@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.callbacks import AddToCart
 from core.calendar import load_calendar
@@ -35,6 +35,7 @@ from core.settings import get_settings
 from tests import factories
 from tests.bot.fake_api import SCHEMA_FILE, Call, FakeTelegram, Schema, TgUser
 from tests.broadcasts.data import broadcast, crowd
+from tests.conftest import wipe
 from tests.multiprocess.cluster import Cluster, Worker, delivered_to
 
 pytestmark = pytest.mark.multiprocess
@@ -57,7 +58,7 @@ async def redis_answers(url: str) -> bool:
 
 @pytest.fixture(scope="module")
 async def cluster(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
+    database_url: str, engine: AsyncEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Cluster]:
     if is_sqlite(database_url):
         pytest.skip("two workers need PostgreSQL: set TEST_DATABASE_URL (multiprocess skipped)")
@@ -65,6 +66,7 @@ async def cluster(
         pytest.skip(f"two workers need Redis: {REDIS_URL} does not answer (multiprocess skipped)")
     if not SCHEMA_FILE.exists():
         pytest.skip(f"Bot API schema {SCHEMA_FILE} is absent")
+    await wipe(engine)  # an earlier test's rows (a 1C storage id) must not greet the workers
     folder = tmp_path_factory.mktemp("workers")
     # a bot id of this run's own: the limiter's and the FSM's Redis keys carry it
     fake = FakeTelegram(Schema.load(), token=f"{os.getpid()}19:h19a-token", rate_limit=30)
